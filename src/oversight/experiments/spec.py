@@ -1,0 +1,162 @@
+"""Experiment files: TOML validated with pydantic, expanded into runs.
+
+An experiment has a name, a description, a number of seeds and a list of arms. `[defaults]`
+holds fields every arm inherits (an arm's own value wins; tables merge key by key). An arm names a
+world, an overseer, a scheme with its parameters and a budget; see experiments/catalog/.
+Errors name the file, the field path, what was given and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from oversight.learning.selection import Selector
+from oversight.overseers.presets import PRESETS
+from oversight.worlds import WORLDS
+
+CATALOG = Path(__file__).parent / "catalog"
+
+
+class SpecError(ValueError):
+    """An experiment file that cannot be run; the message says where and why."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _closest(name: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class BudgetSpec(Strict):
+    kind: Literal["labels", "seconds", "money"] = "labels"
+    amount: float = Field(400, gt=0)
+
+
+class RewardModelSpec(Strict):
+    members: int = Field(3, ge=1)
+    hidden: int = Field(0, ge=0)
+    steps: int = Field(150, ge=1)
+    lr: float = Field(0.05, gt=0)
+    weight_decay: float = Field(1e-3, ge=0)
+
+
+class RLHFSpec(Strict):
+    rounds: int = Field(8, ge=1)
+    episodes_per_round: int = Field(200, ge=2)
+    segment_length: int | None = Field(None, ge=1)
+    candidates_factor: int = Field(10, ge=1)
+    initial_fraction: float = Field(0.25, ge=0, le=1)
+    explore: float = Field(0.2, ge=0, le=1)
+    selector: Selector = "disagreement"
+    temperature: float = Field(0.0, ge=0)
+    reward_model: RewardModelSpec = RewardModelSpec()
+
+
+class ArmSpec(Strict):
+    name: str
+    question: str = ""
+    world: str
+    world_params: dict[str, int | float | bool] = {}
+    overseer: str
+    overseer_params: dict[str, int | float | bool] = {}
+    scheme: Literal["rlhf"] = "rlhf"
+    rlhf: RLHFSpec = RLHFSpec()
+    budget: BudgetSpec = BudgetSpec()
+
+    @field_validator("world")
+    @classmethod
+    def _known_world(cls, v: str) -> str:
+        if v not in WORLDS:
+            raise ValueError(f"unknown world {v!r}{_closest(v, list(WORLDS))}; "
+                             f"expected one of {list(WORLDS)}")
+        return v
+
+    @field_validator("overseer")
+    @classmethod
+    def _known_overseer(cls, v: str) -> str:
+        if v not in PRESETS:
+            raise ValueError(f"unknown overseer {v!r}{_closest(v, list(PRESETS))}; "
+                             f"expected one of {list(PRESETS)}")
+        return v
+
+    def resolved(self) -> dict[str, Any]:
+        """The arm's full configuration, defaults filled in (what a run key hashes)."""
+        return self.model_dump(mode="json")
+
+
+class ExperimentSpec(Strict):
+    name: str
+    description: str = ""
+    seeds: int = Field(5, ge=1)
+    arms: list[ArmSpec] = Field(min_length=1)
+
+    @field_validator("arms")
+    @classmethod
+    def _unique_names(cls, arms: list[ArmSpec]) -> list[ArmSpec]:
+        names = [a.name for a in arms]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"arm names must be unique; repeated: {sorted(dup)}")
+        return arms
+
+
+def run_key(arm: ArmSpec, seed: int) -> str:
+    """A stable key of one run: a hash of the arm's resolved config and the seed."""
+    blob = json.dumps({"arm": arm.resolved(), "seed": seed}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def parse(text: str, source: str) -> ExperimentSpec:
+    """Parse and validate experiment TOML; `source` names the file in error messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{source}: not valid TOML: {e}") from None
+    defaults = raw.pop("defaults", {})
+    if isinstance(raw.get("arms"), list) and isinstance(defaults, dict):
+        raw["arms"] = [_merge(defaults, a) if isinstance(a, dict) else a for a in raw["arms"]]
+    try:
+        return ExperimentSpec.model_validate(raw)
+    except ValidationError as e:
+        lines = []
+        for err in e.errors():
+            path = ".".join(str(p) for p in err["loc"])
+            given = "" if err["type"] == "missing" else f" (given: {err.get('input')!r})"
+            lines.append(f"  {path}: {err['msg']}{given}")
+        raise SpecError(f"{source}: invalid experiment:\n" + "\n".join(lines)) from None
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in CATALOG.glob("*.toml"))
+
+
+def load(name_or_path: str) -> ExperimentSpec:
+    """A built-in experiment by name, or an experiment file by path."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise SpecError(f"{path}: no such experiment file")
+        return parse(path.read_text(), str(path))
+    builtin = CATALOG / f"{name_or_path}.toml"
+    if not builtin.is_file():
+        names = builtin_names()
+        raise SpecError(f"no built-in experiment {name_or_path!r}{_closest(name_or_path, names)}; "
+                        f"built-in: {', '.join(names)}")
+    return parse(builtin.read_text(), f"catalog/{builtin.name}")

@@ -1,0 +1,170 @@
+"""Simulated overseers: a view, values, rationality and a cost, composed (DESIGN.md §2).
+
+The rationality model is B-Pref's family of simulated teachers (Lee et al. 2021, arXiv
+2111.03026), applied to the returns the overseer *perceives* (its values over what it sees):
+
+    skip     max(R₁, R₂) < θ_skip                    -> SKIP (the budget is still spent)
+    equal    |R₁ − R₂| < θ_equal                     -> TIE
+    myopia   step t of L weighted by γ^(L−1−t) in the returns used below
+    choice   β = ∞: the larger return (exactly equal -> TIE);
+             else P(second) = σ(β·(R₂ − R₁)), one Bernoulli draw
+    mistake  a decisive answer is flipped with probability ε
+
+θ_skip = skip·m and θ_equal = equal·m, with m = |mean perceived segment return| over the batch
+asked, applied once. (B-Pref's code multiplies by ε a second time after its first round, which
+looks unintended; the magnitude keeps the equal threshold non-negative when returns are.)
+
+Abstention (the lab's addition, before all of the above): a hidden feature with a visible cue is a
+known unknown. At each attended step where the cue fires, the hidden feature may have fired too,
+worth the overseer's value for it. If what it cannot see could reverse its preference, it answers
+ABSTAIN ("don't know").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from oversight.types import Answer, BoolArray, FloatArray, IntArray, Judgments, Queries, Segments
+
+
+@dataclass(frozen=True)
+class View:
+    """visible: (K,) features seen unaided; inspects: (K,) hidden features the overseer checks
+    itself, paying seconds per piece of evidence (an expert lifting the rug); features revealed
+    by a scheme for a query are seen too. attention: how many steps of each segment it watches
+    (the first ones); None = all."""
+
+    visible: BoolArray
+    inspects: BoolArray
+    attention: int | None = None
+
+
+@dataclass(frozen=True)
+class Rationality:
+    beta: float = float("inf")
+    mistake: float = 0.0
+    skip: float = 0.0
+    equal: float = 0.0
+    gamma: float = 1.0
+    abstain: bool = False
+
+    def __post_init__(self) -> None:
+        checks = {
+            "beta": self.beta > 0,
+            "mistake": 0.0 <= self.mistake <= 0.5,
+            "skip": self.skip >= 0,
+            "equal": self.equal >= 0,
+            "gamma": 0.0 < self.gamma <= 1.0,
+        }
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(
+                f"invalid rationality {bad}: need beta > 0, 0 <= mistake <= 0.5, skip >= 0, "
+                f"equal >= 0, 0 < gamma <= 1; got {self}"
+            )
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Seconds per judgment = base + per_step·(steps watched in both segments)
+    + per_evidence·(hidden features inspected or revealed, in both segments); money = wage."""
+
+    base_seconds: float
+    seconds_per_step: float
+    seconds_per_evidence: float
+    wage_per_hour: float
+
+
+@dataclass(frozen=True)
+class SimulatedOverseer:
+    """values: (K,) the overseer's weights over features (w_true for an honest one).
+    cue: (K,) for each feature the index of its visible cue, or -1 (see module docstring)."""
+
+    name: str
+    view: View
+    values: FloatArray
+    rationality: Rationality
+    cost: Cost
+    cue: IntArray = field(repr=False)
+
+    @property
+    def wage_per_hour(self) -> float:
+        return self.cost.wage_per_hour
+
+    @property
+    def perceived_weights(self) -> FloatArray:
+        """Weights of the overseer's unaided-plus-inspected view: its perceived reward."""
+        return self.values * (self.view.visible | self.view.inspects)
+
+    def _seen(self, queries: Queries) -> BoolArray:
+        return self.view.visible | self.view.inspects | queries.revealed  # (N, K)
+
+    def _attended(self, segments: Segments) -> FloatArray:
+        """(N, L', K) features of the steps the overseer watches."""
+        if self.view.attention is None:
+            return segments.features
+        return segments.features[:, : self.view.attention]
+
+    def seconds(self, queries: Queries) -> FloatArray:
+        steps = 2 * self._attended(queries.first).shape[1]
+        evidence = 2 * (self._seen(queries) & ~self.view.visible).sum(axis=1)
+        c = self.cost
+        return c.base_seconds + c.seconds_per_step * steps + c.seconds_per_evidence * evidence
+
+    def perceived_returns(self, queries: Queries) -> tuple[FloatArray, FloatArray]:
+        """Undiscounted perceived returns (R₁, R₂), each (N,)."""
+        w = self.values * self._seen(queries)
+        r1 = (self._attended(queries.first).sum(axis=1) * w).sum(axis=1)
+        r2 = (self._attended(queries.second).sum(axis=1) * w).sum(axis=1)
+        return r1, r2
+
+    def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments:
+        n = len(queries)
+        rat = self.rationality
+        seen = self._seen(queries)
+        w = self.values * seen
+        f1, f2 = self._attended(queries.first), self._attended(queries.second)
+        r1, r2 = (f1.sum(axis=1) * w).sum(axis=1), (f2.sum(axis=1) * w).sum(axis=1)
+        # draws made for every query in a fixed order, so answers depend only on (queries, rng)
+        u_choice, u_mistake = rng.random(n), rng.random(n)
+
+        steps = f1.shape[1]
+        discount = rat.gamma ** np.arange(steps - 1, -1, -1)
+        m1 = (np.einsum("nlk,l->nk", f1, discount) * w).sum(axis=1)
+        m2 = (np.einsum("nlk,l->nk", f2, discount) * w).sum(axis=1)
+        diff = m2 - m1
+        if np.isinf(rat.beta):
+            answer = np.where(diff > 0, Answer.SECOND, np.where(diff < 0, Answer.FIRST, Answer.TIE))
+        else:
+            p_second = 1.0 / (1.0 + np.exp(-np.clip(rat.beta * diff, -500, 500)))
+            answer = np.where(u_choice < p_second, Answer.SECOND, Answer.FIRST)
+        decisive = answer != Answer.TIE
+        flip = decisive & (u_mistake < rat.mistake)
+        answer = np.where(flip, 1 - answer, answer)
+
+        margin = abs(float(np.concatenate([r1, r2]).mean())) if n else 0.0
+        answer = np.where(np.abs(r1 - r2) < rat.equal * margin, Answer.TIE, answer)
+        answer = np.where(np.maximum(r1, r2) < rat.skip * margin, Answer.SKIP, answer)
+        if rat.abstain:
+            answer = np.where(self._could_flip(f1, f2, seen, r1, r2), Answer.ABSTAIN, answer)
+        return Judgments(answer.astype(np.int64), self.seconds(queries))
+
+    def _could_flip(
+        self, f1: FloatArray, f2: FloatArray, seen: BoolArray, r1: FloatArray, r2: FloatArray
+    ) -> BoolArray:
+        """True where the hidden features the overseer knows it cannot see (those with a seen
+        cue) could reverse the order of (R₁, R₂) or break their tie."""
+        hidden = (self.cue >= 0) & ~seen  # (N, K)
+        cue_idx = np.where(self.cue >= 0, self.cue, 0)
+        cue_seen = np.take_along_axis(seen, np.broadcast_to(cue_idx, seen.shape), axis=1)
+        known_unknown = hidden & cue_seen
+        fires1 = (f1[:, :, cue_idx] != 0).sum(axis=1)  # (N, K) cue firings per hidden feature
+        fires2 = (f2[:, :, cue_idx] != 0).sum(axis=1)
+        down = np.minimum(self.values, 0.0) * known_unknown  # how far each can drop or rise
+        up = np.maximum(self.values, 0.0) * known_unknown
+        lo1, hi1 = r1 + (down * fires1).sum(1), r1 + (up * fires1).sum(1)
+        lo2, hi2 = r2 + (down * fires2).sum(1), r2 + (up * fires2).sum(1)
+        uncertain = (hi1 > lo1) | (hi2 > lo2)
+        return uncertain & ~((lo1 > hi2) | (lo2 > hi1))

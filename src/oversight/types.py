@@ -1,0 +1,151 @@
+"""The lab's data: frozen dataclasses shared by worlds, overseers, learners and schemes.
+
+Batches are arrays with a leading batch axis (N segments, N queries), so a simulated overseer and
+a human queue answer the same shapes. Vocabulary as in DESIGN.md §2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+class Answer(IntEnum):
+    """An overseer's answer to a pair query."""
+
+    FIRST = 0  # the first segment is better
+    SECOND = 1  # the second segment is better
+    TIE = 2  # equally good (trained on as a 0.5/0.5 target)
+    ABSTAIN = 3  # "don't know": what I cannot see could flip my answer
+    SKIP = 4  # B-Pref skip teacher: neither segment is worth judging (budget still spent)
+
+
+@dataclass(frozen=True)
+class Segments:
+    """A batch of N trajectory slices of L steps each.
+
+    states, actions: (N, L) ints; features: (N, L, K) the named features φ of each step;
+    level: (N,) index of the level (initial state) the episode started in.
+    """
+
+    level: IntArray
+    states: IntArray
+    actions: IntArray
+    features: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.states.shape[0])
+
+    @property
+    def length(self) -> int:
+        return int(self.states.shape[1])
+
+    def take(self, index: IntArray) -> Segments:
+        return Segments(
+            self.level[index], self.states[index], self.actions[index], self.features[index]
+        )
+
+    @staticmethod
+    def concat(a: Segments, b: Segments) -> Segments:
+        return Segments(*(np.concatenate([x, y]) for x, y in zip(
+            (a.level, a.states, a.actions, a.features),
+            (b.level, b.states, b.actions, b.features), strict=True)))
+
+    def returns(self, weights: FloatArray) -> FloatArray:
+        """Undiscounted return of each segment under a weight vector over features: (N,)."""
+        return self.features.sum(axis=1) @ weights
+
+
+@dataclass(frozen=True)
+class Queries:
+    """N pair queries: is `first[i]` or `second[i]` better?
+
+    revealed: (N, K) bool, features whose values a scheme has revealed to the overseer as
+    verifiable evidence for that query (e.g. someone lifted the rug). Plain RLHF reveals nothing.
+    """
+
+    first: Segments
+    second: Segments
+    revealed: BoolArray
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    @staticmethod
+    def pairs(first: Segments, second: Segments) -> Queries:
+        k = first.features.shape[2]
+        return Queries(first, second, np.zeros((len(first), k), dtype=bool))
+
+    def take(self, index: IntArray) -> Queries:
+        return Queries(self.first.take(index), self.second.take(index), self.revealed[index])
+
+
+@dataclass(frozen=True)
+class Judgments:
+    """The overseer's answers to N queries: answer (N,) of Answer codes, seconds (N,) spent."""
+
+    answer: IntArray
+    seconds: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.answer.shape[0])
+
+    def take(self, index: IntArray) -> Judgments:
+        return Judgments(self.answer[index], self.seconds[index])
+
+
+BudgetKind = Literal["labels", "seconds", "money"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What an arm may spend on overseer judgments: a number of labels, overseer-seconds or
+    money (in the overseer's wage currency). Every judgment asked is charged, abstentions and
+    skips included, so arms with different schemes and overseers are comparable."""
+
+    kind: BudgetKind
+    amount: float
+
+    def charge(self, seconds: FloatArray, wage_per_hour: float) -> FloatArray:
+        """Cost of each judgment in this budget's unit: (N,)."""
+        match self.kind:
+            case "labels":
+                return np.ones_like(seconds)
+            case "seconds":
+                return seconds
+            case "money":
+                return seconds * wage_per_hour / 3600.0
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Running totals of what a run has spent on its overseer."""
+
+    labels: int = 0
+    seconds: float = 0.0
+    money: float = 0.0
+
+    def add(self, judgments: Judgments, wage_per_hour: float) -> Spend:
+        s = float(judgments.seconds.sum())
+        return Spend(
+            self.labels + len(judgments), self.seconds + s, self.money + s * wage_per_hour / 3600
+        )
+
+    def used(self, kind: BudgetKind) -> float:
+        return {"labels": float(self.labels), "seconds": self.seconds, "money": self.money}[kind]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run (scheme × overseer × world × budget × seed) produced."""
+
+    metrics: dict[str, float]
+    curves: dict[str, list[tuple[int, float]]] = field(default_factory=dict)

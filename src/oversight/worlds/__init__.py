@@ -1,0 +1,30 @@
+"""Worlds: tabular gridworlds built on `engine.py`, and a Gymnasium wrapper for any of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oversight.worlds.engine import Split, TabularWorld
+
+WORLDS = {
+    "camera-room": "Overseer is wrong: a camera cannot see dirt swept under the rug.",
+    "hidden-hazard": "Overseer doesn't know: fresh and toxic mushrooms look the same.",
+    "lie-in-wait": "Catastrophe: an unguarded console appears only in deployment.",
+}
+
+
+def make_world(name: str, **params: Any) -> TabularWorld:
+    """Build a world by name; `params` are the keyword arguments of that world's `make`."""
+    match name:
+        case "camera-room":
+            from oversight.worlds import camera_room as module
+        case "hidden-hazard":
+            from oversight.worlds import hidden_hazard as module  # type: ignore[no-redef]
+        case "lie-in-wait":
+            from oversight.worlds import lie_in_wait as module  # type: ignore[no-redef]
+        case _:
+            raise ValueError(f"unknown world {name!r}; known worlds: {', '.join(WORLDS)}")
+    return module.make(**params)
+
+
+__all__ = ["WORLDS", "Split", "TabularWorld", "make_world"]
