@@ -30,7 +30,7 @@ def fail(message: str) -> None:
 def list_experiments() -> None:
     """The built-in experiments, one per line: name, then description."""
     for name in specs.builtin_names():
-        console.print(f"{name}\t{specs.load(name).description}", highlight=False)
+        typer.echo(f"{name:<16}{specs.load(name).description}")
 
 
 @app.command()

@@ -15,7 +15,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from oversight.learning.selection import Selector
 from oversight.overseers.presets import PRESETS
@@ -88,6 +95,38 @@ class ArmSpec(Strict):
             raise ValueError(f"unknown overseer {v!r}{_closest(v, list(PRESETS))}; "
                              f"expected one of {list(PRESETS)}")
         return v
+
+    @field_validator("overseer_params")
+    @classmethod
+    def _valid_overseer_params(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from dataclasses import fields
+
+        from oversight.overseers.simulated import Rationality
+
+        allowed = {f.name for f in fields(Rationality)} | {"attention"}
+        unknown = set(v) - allowed
+        if unknown:
+            raise ValueError(f"unknown overseer parameter(s) {sorted(unknown)}; "
+                             f"expected some of {sorted(allowed)}")
+        Rationality(**{k: x for k, x in v.items() if k != "attention"})  # checks the values
+        return v
+
+    @model_validator(mode="after")
+    def _valid_world_params(self) -> ArmSpec:
+        import inspect
+
+        from oversight.worlds import world_module
+
+        accepted = set(inspect.signature(world_module(self.world).make).parameters)
+        unknown = set(self.world_params) - accepted
+        if unknown:
+            raise ValueError(f"world_params: {self.world!r} has no parameter(s) "
+                             f"{sorted(unknown)}; it accepts {sorted(accepted)}")
+        try:  # building is cheap and cached; it checks the values too
+            world_module(self.world).make(**self.world_params)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"world_params: {e}") from None
+        return self
 
     def resolved(self) -> dict[str, Any]:
         """The arm's full configuration, defaults filled in (what a run key hashes)."""

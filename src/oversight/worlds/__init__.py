@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from oversight.worlds.engine import Split, TabularWorld
@@ -13,8 +14,8 @@ WORLDS = {
 }
 
 
-def make_world(name: str, **params: Any) -> TabularWorld:
-    """Build a world by name; `params` are the keyword arguments of that world's `make`."""
+def world_module(name: str) -> ModuleType:
+    """The module that builds world `name` (its `make` takes the world's parameters)."""
     match name:
         case "camera-room":
             from oversight.worlds import camera_room as module
@@ -24,7 +25,12 @@ def make_world(name: str, **params: Any) -> TabularWorld:
             from oversight.worlds import lie_in_wait as module  # type: ignore[no-redef]
         case _:
             raise ValueError(f"unknown world {name!r}; known worlds: {', '.join(WORLDS)}")
-    return module.make(**params)
+    return module
 
 
-__all__ = ["WORLDS", "Split", "TabularWorld", "make_world"]
+def make_world(name: str, **params: Any) -> TabularWorld:
+    """Build a world by name; `params` are the keyword arguments of that world's `make`."""
+    return world_module(name).make(**params)  # type: ignore[no-any-return]
+
+
+__all__ = ["WORLDS", "Split", "TabularWorld", "make_world", "world_module"]

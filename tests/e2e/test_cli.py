@@ -1,0 +1,121 @@
+"""The command line end to end: list, run, resume, determinism, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from oversight.cli import app
+from oversight.schemes.rlhf import RLHF
+
+TINY = """
+name = "tiny"
+description = "two cheap arms"
+seeds = 2
+
+[defaults]
+budget = { kind = "labels", amount = 60 }
+rlhf = { rounds = 2, episodes_per_round = 60 }
+
+[[arms]]
+name = "lay"
+question = "doesn't know"
+world = "hidden-hazard"
+overseer = "lay"
+
+[[arms]]
+name = "expert"
+question = "doesn't know"
+world = "hidden-hazard"
+overseer = "expert"
+"""
+
+REQUIRED = ["arm", "world", "overseer", "scheme", "n_seeds", "true_return_norm_mean",
+            "true_return_norm_ci95", "perceived_return_norm_mean", "deception_rate_mean",
+            "catastrophe_rate_train_mean", "catastrophe_rate_deploy_mean", "abstain_rate_mean",
+            "labels_mean", "overseer_seconds_mean"]
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, text: str = TINY) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    return path
+
+
+def test_list_names_the_default_experiment() -> None:
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0
+    name, description = result.output.splitlines()[0].split(maxsplit=1)
+    assert name == "default" and "RLHF" in description
+
+
+def test_run_writes_the_summary_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert [r["arm"] for r in rows] == ["lay", "expert"]
+    assert list(rows[0])[: 0] == [] and all(col in rows[0] for col in REQUIRED)
+    assert rows[0]["n_seeds"] == "2" and float(rows[0]["labels_mean"]) == 60
+    lines = (out / "runs.jsonl").read_text().splitlines()
+    assert len(lines) == 4 and all(json.loads(x)["status"] == "done" for x in lines)
+    again = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out), "--seeds", "3",
+                                "--workers", "1"])
+    assert again.exit_code == 0, again.output
+    assert len((out / "runs.jsonl").read_text().splitlines()) == 6  # only seed 2 of each arm ran
+
+
+def test_same_seed_gives_an_identical_summary(tmp_path: Path) -> None:
+    spec = write(tmp_path)
+    for name, workers in (("a", "1"), ("b", "2")):
+        result = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / name),
+                                     "--workers", workers])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "summary.csv").read_text() == (tmp_path / "b" / "summary.csv").read_text()
+
+
+def test_bad_experiment_files_get_a_clear_error(tmp_path: Path) -> None:
+    bad = TINY.replace('overseer = "expert"', 'overseer = "expret"').replace(
+        "amount = 60", "amount = -5")
+    result = runner.invoke(app, ["run", str(write(tmp_path, bad)), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "tiny.toml" in text
+    assert "arms.1.overseer" in text and "did you mean 'expert'" in text
+    assert "arms.0.budget.amount" in text and "greater than 0" in text
+    assert not (tmp_path / "o").exists()
+    missing = runner.invoke(app, ["run", "no-such-experiment"])
+    assert missing.exit_code == 2 and "built-in: default" in " ".join(missing.output.split())
+    params = TINY.replace('overseer = "lay"', 'overseer = "lay"\noverseer_params = { gamma = 0 }')
+    result = runner.invoke(app, ["run", str(write(tmp_path, params)), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "arms.0.overseer_params" in " ".join(result.output.split())
+    broken = runner.invoke(app, ["run", str(write(tmp_path, "name = ")), "--out", str(tmp_path)])
+    assert broken.exit_code == 2 and "not valid TOML" in broken.output
+
+
+def test_a_failing_run_is_recorded_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = RLHF.run
+
+    def flaky(self: RLHF, world: Any, overseer: Any, budget: Any, rng: Any) -> Any:
+        if overseer.name == "lay":
+            raise RuntimeError("the lay labeller walked out")
+        return original(self, world, overseer, budget, rng)
+
+    monkeypatch.setattr(RLHF, "run", flaky)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out),
+                                 "--workers", "1"])
+    assert result.exit_code == 1
+    assert "run failed" in result.output and "walked out" in result.output
+    records = [json.loads(x) for x in (out / "runs.jsonl").read_text().splitlines()]
+    assert sorted(r["status"] for r in records) == ["done", "done", "failed", "failed"]
