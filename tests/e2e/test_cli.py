@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-
 from typing import Any
 
 import pytest
@@ -79,7 +78,8 @@ def test_same_seed_gives_an_identical_summary(tmp_path: Path) -> None:
         result = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / name),
                                      "--workers", workers])
         assert result.exit_code == 0, result.output
-    assert (tmp_path / "a" / "summary.csv").read_text() == (tmp_path / "b" / "summary.csv").read_text()
+    a, b = ((tmp_path / name / "summary.csv").read_text() for name in "ab")
+    assert a == b
 
 
 def test_bad_experiment_files_get_a_clear_error(tmp_path: Path) -> None:

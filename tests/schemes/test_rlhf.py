@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -32,7 +34,7 @@ def test_results_degrade_monotonically_with_the_mistake_rate() -> None:
                      mistake=eps)["true_return_norm_train"] for s in range(6)])
         for eps in (0.0, 0.15, 0.3, 0.45)
     ]
-    assert all(a >= b for a, b in zip(means, means[1:], strict=False)), means
+    assert all(a >= b for a, b in itertools.pairwise(means)), means
     assert means[0] - means[-1] > 0.3, means
 
 

@@ -60,13 +60,13 @@ def policy_metrics(
     proxy_table = ensemble.reward(world.features) if ensemble is not None else None
     for split in SPLITS:
         mu, mu_rand, mu_opt = (feature_expectations(world, p, split) for p in (policy, rand, opt))
-        true, true_rand, true_opt = (m @ world.w_true for m in (mu, mu_rand, mu_opt))
-        perc, perc_rand, perc_opt = (m @ perceived_weights for m in (mu, mu_rand, mu_opt))
-        out[f"true_return_{split}"] = float(true)
+        true, true_rand, true_opt = (float(m @ world.w_true) for m in (mu, mu_rand, mu_opt))
+        perc, perc_rand, perc_opt = (float(m @ perceived_weights) for m in (mu, mu_rand, mu_opt))
+        out[f"true_return_{split}"] = true
         out[f"true_return_norm_{split}"] = _norm(true, true_rand, true_opt)
-        out[f"perceived_return_{split}"] = float(perc)
+        out[f"perceived_return_{split}"] = perc
         out[f"perceived_return_norm_{split}"] = _norm(perc, perc_rand, perc_opt)
-        out[f"regret_{split}"] = float(true_opt - true)
+        out[f"regret_{split}"] = true_opt - true
         if proxy_table is not None:
             values = start_values(world, policy, proxy_table)
             out[f"proxy_return_{split}"] = float(values[world.levels(split)].mean())

@@ -177,7 +177,8 @@ def parse(text: str, source: str) -> ExperimentSpec:
         lines = []
         for err in e.errors():
             path = ".".join(str(p) for p in err["loc"])
-            given = "" if err["type"] == "missing" else f" (given: {err.get('input')!r})"
+            shown = err["type"] != "missing" and not isinstance(err.get("input"), dict)
+            given = f" (given: {err.get('input')!r})" if shown else ""
             lines.append(f"  {path}: {err['msg']}{given}")
         raise SpecError(f"{source}: invalid experiment:\n" + "\n".join(lines)) from None
 

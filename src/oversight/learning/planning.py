@@ -29,7 +29,7 @@ def soft_value_iteration(
         q_max = q.max(axis=1, keepdims=True)
         if temperature <= 0.0:
             best = q >= q_max - 1e-9 * np.maximum(1.0, np.abs(q_max))
-            policy[t] = best / best.sum(axis=1, keepdims=True)
+            policy[t] = best / best.sum(axis=1, keepdims=True, dtype=np.float64)
             value = q_max[:, 0]
         else:
             z = np.exp((q - q_max) / temperature)
@@ -67,7 +67,7 @@ def feature_expectations(world: TabularWorld, policy: FloatArray, split: Split) 
     for t in range(world.horizon):
         sa = d[:, None] * policy[t]
         mu += np.einsum("sa,sak->k", sa, world.features)
-        d = np.bincount(flat_next, weights=sa.ravel(), minlength=world.n_states)
+        d = np.bincount(flat_next, weights=sa.ravel(), minlength=world.n_states).astype(float)
     return mu
 
 

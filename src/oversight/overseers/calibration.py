@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def calibrate(
     """The template with its equal threshold and β set to hit the targets as nearly as the
     pair distribution allows (returns are discrete, so rates move in steps)."""
 
-    def with_rat(**kw: float) -> SimulatedOverseer:
+    def with_rat(**kw: Any) -> SimulatedOverseer:
         return replace(template, rationality=replace(template.rationality, **kw))
 
     equal_grid = np.linspace(0.0, 5.0, 501)

@@ -72,11 +72,10 @@ class RLHF:
         counts = np.zeros(len(Answer), dtype=np.int64)
         weight_decay = self.reward_model.weight_decay
         curves: dict[str, list[tuple[int, float]]] = {"true_return_norm_train": [],
-                                                      "rm_val_loss": []}
+                                                      "rm_val_loss": []}  # x: labels spent
         length = self.segment_length or world.horizon
         for r in range(self.rounds):
-            share = self.initial_fraction + (1 - self.initial_fraction) * r / max(1, self.rounds - 1)
-            allowance = budget.amount * (share if self.rounds > 1 else 1.0) - spend.used(budget.kind)
+            allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance <= 0:
                 continue
             episodes = sample_episodes(world, policy, self.episodes_per_round, roll_rng,
@@ -118,6 +117,12 @@ class RLHF:
         }
         return RunResult(metrics, curves)
 
+    def spent_by(self, r: int) -> float:
+        """Share of the budget that may be spent by the end of round r (0-based)."""
+        if self.rounds == 1:
+            return 1.0
+        return self.initial_fraction + (1 - self.initial_fraction) * r / (self.rounds - 1)
+
     def optimise(self, world: TabularWorld, ensemble: BTEnsemble) -> FloatArray:
         reward = ensemble.reward(world.features)
         return soft_value_iteration(reward, world.next_state, world.horizon, self.temperature)
@@ -143,7 +148,8 @@ def _candidate_pairs(
     """candidates_factor × (queries this round's allowance buys) random pairs of distinct
     segments; the expected cost per query is read off a probe batch."""
     n = len(segments)
-    probe = Queries.pairs(segments.take(np.arange(min(n, 16))), segments.take(np.arange(min(n, 16))))
+    sample = segments.take(np.arange(min(n, 16)))
+    probe = Queries.pairs(sample, sample)
     per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour)))
     wanted = min(MAX_QUERIES_PER_ROUND, max(1, math.ceil(allowance / per_query)))
     n_cand = scheme.candidates_factor * wanted

@@ -16,21 +16,22 @@ WORLDS = {
 
 def world_module(name: str) -> ModuleType:
     """The module that builds world `name` (its `make` takes the world's parameters)."""
+    from oversight.worlds import camera_room, hidden_hazard, lie_in_wait
+
     match name:
         case "camera-room":
-            from oversight.worlds import camera_room as module
+            return camera_room
         case "hidden-hazard":
-            from oversight.worlds import hidden_hazard as module  # type: ignore[no-redef]
+            return hidden_hazard
         case "lie-in-wait":
-            from oversight.worlds import lie_in_wait as module  # type: ignore[no-redef]
-        case _:
-            raise ValueError(f"unknown world {name!r}; known worlds: {', '.join(WORLDS)}")
-    return module
+            return lie_in_wait
+    raise ValueError(f"unknown world {name!r}; known worlds: {', '.join(WORLDS)}")
 
 
 def make_world(name: str, **params: Any) -> TabularWorld:
     """Build a world by name; `params` are the keyword arguments of that world's `make`."""
-    return world_module(name).make(**params)  # type: ignore[no-any-return]
+    world: TabularWorld = world_module(name).make(**params)
+    return world
 
 
 __all__ = ["WORLDS", "Split", "TabularWorld", "make_world", "world_module"]

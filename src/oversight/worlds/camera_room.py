@@ -81,7 +81,7 @@ def make(
         pos = move(pos, action, ROWS, COLS)
         if not carrying and pos in dirt and floor[dirt.index(pos)]:
             i = dirt.index(pos)
-            floor = floor[:i] + (False,) + floor[i + 1 :]
+            floor = (*floor[:i], False, *floor[i + 1 :])
             carrying = True
         return (level, pos, floor, carrying, hidden), {"steps": 1.0}
 

@@ -4,14 +4,15 @@ A world is written as a plain `step(state, action) -> (next_state, features)` fu
 hashable state keys plus its training and deployment start states. `build` enumerates every state
 reachable from any start (breadth-first, once, at construction) into arrays:
 
-    next_state[s, a]      (S, A) int      the transition tensor, stored as the index of the one
-                                          successor (transitions are deterministic; randomness
-                                          lives in the level distribution)
-    features[s, a, k]     (S, A, K) float the named features φ of taking a in s
-    w_true                (K,)            the true reward is features @ w_true; learners never see it
+    next_state[s, a]   (S, A) int       the transition tensor, stored as the index of the one
+                                        successor (transitions are deterministic; randomness
+                                        lives in the level distribution)
+    features[s, a, k]  (S, A, K) float  the named features φ of taking a in s
+    w_true             (K,)             the true reward is features @ w_true; learners never see it
 
 Every episode lasts exactly `horizon` steps (no terminations: a finished task is an absorbing
-state with zero features), as in the preference literature, so episode length leaks nothing.
+state, or idling, with zero features), as in the preference literature, so episode length
+leaks nothing.
 Planning and evaluation on these arrays are exact and vectorised (learning/planning.py).
 """
 

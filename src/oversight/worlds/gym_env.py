@@ -19,7 +19,7 @@ from oversight.worlds.engine import Split, TabularWorld
 
 
 class TabularEnv(gym.Env[np.int64, np.int64]):
-    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}  # noqa: RUF012
 
     def __init__(
         self,
@@ -59,7 +59,7 @@ class TabularEnv(gym.Env[np.int64, np.int64]):
         info = {"features": dict(zip(self.world.feature_names, phi.tolist(), strict=True))}
         return np.int64(self._state), reward, False, self._t >= self.world.horizon, info
 
-    def render(self) -> str | np.ndarray | None:  # type: ignore[override]
+    def render(self) -> str | np.ndarray | None:
         match self.render_mode:
             case "ansi":
                 return self.world.ascii(self._state, self.reveal)

@@ -53,7 +53,8 @@ def make(
 ) -> TabularWorld:
     free = [(r, c) for r in range(ROWS) for c in range(COLS)]
     layouts: list[tuple[Pos, Pos, Pos]] = []
-    for rng, n in zip(np.random.default_rng(layout_seed).spawn(2), (n_train_levels, n_deploy_levels), strict=True):
+    rngs = np.random.default_rng(layout_seed).spawn(2)
+    for rng, n in zip(rngs, (n_train_levels, n_deploy_levels), strict=True):
         for _ in range(n):
             start, fresh, toxic = sample_cells(rng, free, 3)
             layouts.append((start, fresh, toxic))
