@@ -162,6 +162,20 @@ def test_skip_teacher_skips_when_both_returns_are_small(camera: TabularWorld) ->
     assert j.answer.tolist() == [SECOND, SKIP]
 
 
+def test_zero_skip_threshold_never_skips(camera: TabularWorld) -> None:
+    """skip = 0 (every preset but `skip`) must never answer SKIP, even when both returns are
+    negative: two segments that only walk (-0.08 vs -0.16) are an ordinary oracle query."""
+    walk = np.zeros((2, 4, 3))
+    walk[0, :2, 2] = 1.0
+    walk[1, :4, 2] = 1.0
+    q = queries(walk[[0, 1]], walk[[1, 0]])
+    np.testing.assert_allclose(q.first.returns(camera.w_true), [-0.08, -0.16])
+    for name in ("oracle", "expert", "lay-guess"):
+        overseer = make_overseer(name, camera)
+        assert overseer.rationality.skip == 0.0
+        assert overseer.judge(q, np.random.default_rng(0)).answer.tolist() == [FIRST, SECOND]
+
+
 def test_myopic_teacher_weights_recent_steps_by_gamma_powers(camera: TabularWorld) -> None:
     """First: reward 1 at step j; second: reward 0.8 at step k (L = 10). The oracle always
     prefers the first; the myopic teacher prefers the second exactly when
@@ -248,7 +262,8 @@ def test_expert_costs_more_by_exactly_the_cost_formula(camera: TabularWorld) -> 
     np.testing.assert_allclose(lay_s, 3.0 + 0.05 * 24, rtol=0, atol=1e-12)  # 4.2
     np.testing.assert_allclose(expert_s, 20.0 + 0.5 * 24 + 10.0 * 2, rtol=0, atol=1e-12)  # 52
     np.testing.assert_allclose(expert_s - lay_s, 47.8, rtol=0, atol=1e-12)
-    assert make_overseer("expert", camera).wage_per_hour > make_overseer("lay", camera).wage_per_hour
+    assert EXPERT_COST.wage_per_hour > LAY_COST.wage_per_hour
+    assert make_overseer("expert", camera).wage_per_hour == EXPERT_COST.wage_per_hour
 
 
 def test_revealed_evidence_corrects_the_lay_overseer_at_a_price(camera: TabularWorld) -> None:
@@ -308,8 +323,8 @@ def test_lay_abstains_when_hidden_toxicity_could_flip(hazard: TabularWorld) -> N
     assert j.answer.tolist() == [ABSTAIN, FIRST, SECOND, ABSTAIN, FIRST]
     guess = make_overseer("lay-guess", hazard).judge(q, np.random.default_rng(0))
     assert guess.answer.tolist() == [FIRST, FIRST, SECOND, FIRST, FIRST]
-    # the guess on the first pair is wrong about what matters? no: 0.88 vs 0.76 - 0.75 = 0.01;
-    # the oracle agrees on that pair, and also on the others
+    # the first pair's second mushroom was toxic (1 - 0.75 - 0.24 = 0.01): here the guess
+    # happens to match the oracle, as it does on the others
     oracle = make_overseer("oracle", hazard).judge(q, np.random.default_rng(0))
     assert oracle.answer.tolist() == [FIRST, FIRST, SECOND, FIRST, FIRST]
     # both paid the lay price: nothing was revealed
@@ -340,8 +355,7 @@ def test_lay_guess_never_abstains(hazard: TabularWorld) -> None:
     assert (lay == ABSTAIN).any()
     # where the lay does not abstain it answers as the guessing lay does
     np.testing.assert_array_equal(lay[lay != ABSTAIN], guess[lay != ABSTAIN])
-    # an abstaining lay overseer without the cue's hidden feature in view never abstains on
-    # pairs where nobody ate
+    # where nobody ate, no cue fired: nothing to abstain about
     nobody = ~eats.any(axis=1)
     assert not (lay[nobody] == ABSTAIN).any()
 

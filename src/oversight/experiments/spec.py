@@ -101,7 +101,9 @@ class ArmSpec(Strict):
     def _valid_overseer_params(cls, v: dict[str, Any]) -> dict[str, Any]:
         from dataclasses import fields
 
-        from oversight.overseers.simulated import Rationality
+        import numpy as np
+
+        from oversight.overseers.simulated import Rationality, View
 
         allowed = {f.name for f in fields(Rationality)} | {"attention"}
         unknown = set(v) - allowed
@@ -109,6 +111,8 @@ class ArmSpec(Strict):
             raise ValueError(f"unknown overseer parameter(s) {sorted(unknown)}; "
                              f"expected some of {sorted(allowed)}")
         Rationality(**{k: x for k, x in v.items() if k != "attention"})  # checks the values
+        if "attention" in v:
+            View(np.zeros(1, dtype=bool), np.zeros(1, dtype=bool), v["attention"])
         return v
 
     @model_validator(mode="after")

@@ -40,6 +40,12 @@ class View:
     inspects: BoolArray
     attention: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.attention is not None and (not isinstance(self.attention, int)
+                                           or self.attention < 1):
+            raise ValueError(f"attention must be a whole number of steps >= 1, "
+                             f"got {self.attention!r}")
+
 
 @dataclass(frozen=True)
 class Rationality:
@@ -59,10 +65,12 @@ class Rationality:
             "gamma": 0.0 < self.gamma <= 1.0,
         }
         bad = [k for k, ok in checks.items() if not ok]
+        if not isinstance(self.abstain, bool):
+            bad.append("abstain")
         if bad:
             raise ValueError(
                 f"invalid rationality {bad}: need beta > 0, 0 <= mistake <= 0.5, skip >= 0, "
-                f"equal >= 0, 0 < gamma <= 1; got {self}"
+                f"equal >= 0, 0 < gamma <= 1, abstain true or false; got {self}"
             )
 
 
@@ -145,8 +153,10 @@ class SimulatedOverseer:
         answer = np.where(flip, 1 - answer, answer)
 
         margin = abs(float(np.concatenate([r1, r2]).mean())) if n else 0.0
-        answer = np.where(np.abs(r1 - r2) < rat.equal * margin, Answer.TIE, answer)
-        answer = np.where(np.maximum(r1, r2) < rat.skip * margin, Answer.SKIP, answer)
+        if rat.equal > 0:
+            answer = np.where(np.abs(r1 - r2) < rat.equal * margin, Answer.TIE, answer)
+        if rat.skip > 0:  # a zero threshold must not skip pairs whose returns are negative
+            answer = np.where(np.maximum(r1, r2) < rat.skip * margin, Answer.SKIP, answer)
         if rat.abstain:
             answer = np.where(self._could_flip(f1, f2, seen, r1, r2), Answer.ABSTAIN, answer)
         return Judgments(answer.astype(np.int64), self.seconds(queries))

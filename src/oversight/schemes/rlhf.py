@@ -17,6 +17,7 @@ adapted to keep validation loss within 1.1–1.5× the training loss.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ class RLHF:
     candidates_factor: int = 10
     initial_fraction: float = 0.25
     explore: float = 0.2
+    member_exploration: bool = True
     selector: Selector = "disagreement"
     temperature: float = 0.0  # of the optimiser: 0 = greedy optimal on the learned reward
     reward_model: RewardModelConfig = field(default_factory=RewardModelConfig)
@@ -78,8 +80,7 @@ class RLHF:
             allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance <= 0:
                 continue
-            episodes = sample_episodes(world, policy, self.episodes_per_round, roll_rng,
-                                       "train", self.explore)
+            episodes = self.behave(world, policy, ensemble, roll_rng)
             segments = crop(episodes, length, roll_rng)
             candidates = _candidate_pairs(segments, self, overseer, budget, allowance, roll_rng)
             asked = candidates.take(select(self.selector, candidates, len(candidates), ensemble,
@@ -122,6 +123,30 @@ class RLHF:
         if self.rounds == 1:
             return 1.0
         return self.initial_fraction + (1 - self.initial_fraction) * r / (self.rounds - 1)
+
+    def behave(
+        self,
+        world: TabularWorld,
+        policy: FloatArray,
+        ensemble: BTEnsemble | None,
+        rng: np.random.Generator,
+    ) -> Segments:
+        """This round's episodes. With `member_exploration`, each member of the ensemble drives
+        an equal share of them with the policy that is optimal under that member's reward (a
+        bootstrap posterior sample, as in bootstrapped DQN, Osband et al. 2016): where members
+        disagree, their policies act differently, and the segments show what is in dispute."""
+        n = self.episodes_per_round
+        if not self.member_exploration or ensemble is None:
+            return sample_episodes(world, policy, n, rng, "train", self.explore)
+        members = ensemble.member_rewards(world.features)  # (M, S, A)
+        shares = np.array_split(np.arange(n), len(members))
+        parts = [
+            sample_episodes(world, soft_value_iteration(r, world.next_state, world.horizon,
+                                                        self.temperature),
+                            len(idx), rng, "train", self.explore)
+            for r, idx in zip(members, shares, strict=True)
+        ]
+        return functools.reduce(Segments.concat, parts)
 
     def optimise(self, world: TabularWorld, ensemble: BTEnsemble) -> FloatArray:
         reward = ensemble.reward(world.features)

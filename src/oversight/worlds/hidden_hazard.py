@@ -9,7 +9,8 @@ Features per step:
     toxic_eaten   +1 when the eaten mushroom was the toxic one (revealable: a lab test)
     steps         +1 per move
 w_true = (+1, -0.75, -0.04): a toxic mushroom makes the forager ill, so the fresh one is always
-worth the detour (the room is at most 8 steps across), yet eating either beats starving.
+worth the detour (the room is at most 8 steps across), yet eating either beats starving when it
+is near (the toxic mushroom is worth 0.25 minus 0.04 per step of the walk).
 
 Lay overseer: sees the eating, not the toxicity, and knows it cannot (food_eaten is the cue of
 toxic_eaten: a known unknown). With abstention on it says "don't know" whenever the hidden
