@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from oversight.experiments.runner import expand, run_experiment, summarise
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="oversight-lab: experiments on RLHF and scalable oversight.")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # logs and pipes get 120
 
 
 def fail(message: str) -> None:
@@ -75,6 +76,7 @@ def run(
     for r in failed:
         console.print(f"[red]run failed[/] {r['arm']} seed {r['seed']}: {r['error']}",
                       highlight=False)
+    console.print()
     print_table(summarise(spec, records))
     console.print(f"summary: {out / 'summary.csv'}   runs: {out / 'runs.jsonl'}",
                   highlight=False)
@@ -92,30 +94,45 @@ def _fmt(mean: float, half: float | None = None, pct: bool = False) -> str:
     return text
 
 
+COLUMNS = [  # heading, summary stem, as a percentage, with its CI
+    ("true return", "true_return_norm", False, True),
+    ("perceived", "perceived_return_norm", False, True),
+    ("deceived", "deception_rate", True, True),
+    ("abstained", "abstain_rate", True, False),
+    ("hazard train", "catastrophe_rate_train", True, False),
+    ("hazard deploy", "catastrophe_rate_deploy", True, True),
+    ("indifferent", "catastrophe_rate_indifferent_deploy", True, False),
+]
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
-    table = Table(title="True vs perceived: deployment levels, mean ± 95% CI over seeds",
-                  title_justify="left")
-    for col in ("question", "arm", "true return", "perceived", "deception",
-                "abstain", "hazard train", "hazard deploy", "(indifferent)", "labels", "hours"):
-        table.add_column(col, justify="left" if col in ("question", "arm") else "right")
-    for r in rows:
-        table.add_row(
-            r["question"], r["arm"],
-            _fmt(r["true_return_norm_mean"], r["true_return_norm_ci95"]),
-            _fmt(r["perceived_return_norm_mean"], r["perceived_return_norm_ci95"]),
-            _fmt(r["deception_rate_mean"], r["deception_rate_ci95"], pct=True),
-            _fmt(r["abstain_rate_mean"], pct=True),
-            _fmt(r["catastrophe_rate_train_mean"], pct=True),
-            _fmt(r["catastrophe_rate_deploy_mean"], r["catastrophe_rate_deploy_ci95"], pct=True),
-            _fmt(r["catastrophe_rate_indifferent_deploy_mean"], pct=True),
-            f"{r['labels_mean']:.0f}",
-            f"{r['overseer_seconds_mean'] / 3600:.2f}",
-        )
-    console.print(table)
-    console.print("true return / perceived: 0 = uniform-random policy, 1 = optimal under the true "
-                  "reward (perceived: as the overseer sees it). hazard: expected hazardous or "
-                  "catastrophic events per episode; (indifferent): the same for the optimal "
-                  "policy that ignores them.", style="dim", highlight=False)
+    """One table per question, with the columns that question's arms have values for."""
+    questions = list(dict.fromkeys(r["question"] for r in rows))
+    for question in questions:
+        group = [r for r in rows if r["question"] == question]
+        shown = [c for c in COLUMNS
+                 if any(not math.isnan(r[f"{c[1]}_mean"]) and (c[1] != "abstain_rate"
+                        or r[f"{c[1]}_mean"] > 0) for r in group)]
+        table = Table(title=f"[bold]{question or 'results'}[/]", title_justify="left")
+        table.add_column("arm", no_wrap=True)
+        for heading, *_ in shown:
+            table.add_column(heading, justify="right")
+        table.add_column("labels", justify="right")
+        table.add_column("hours", justify="right")
+        for r in group:
+            cells = [_fmt(r[f"{stem}_mean"], r[f"{stem}_ci95"] if ci else None, pct)
+                     for _, stem, pct, ci in shown]
+            arm = r["arm"].removeprefix(f"{r['world']}/")
+            table.add_row(arm, *cells, f"{r['labels_mean']:.0f}",
+                          f"{r['overseer_seconds_mean'] / 3600:.2f}")
+        console.print(table)
+    console.print(
+        "Deployment levels; mean ± 95% bootstrap CI over seeds. true return and perceived: "
+        "0 = uniform-random policy, 1 = optimal under the true reward (perceived: through the "
+        "overseer's eyes). deceived: episodes the overseer rates at least as good as the "
+        "optimum whose true return is bad. hazard: expected hazardous or catastrophic events "
+        "per episode; indifferent: the same for the optimal policy that ignores them.",
+        style="dim", highlight=False)
 
 
 def main() -> None:

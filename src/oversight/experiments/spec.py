@@ -133,8 +133,9 @@ class ArmSpec(Strict):
         return self
 
     def resolved(self) -> dict[str, Any]:
-        """The arm's full configuration, defaults filled in (what a run key hashes)."""
-        return self.model_dump(mode="json")
+        """The arm's full configuration, defaults filled in (what a run key hashes; the
+        question is a label for reports and is left out, so rewording it reruns nothing)."""
+        return self.model_dump(mode="json", exclude={"question"})
 
 
 class ExperimentSpec(Strict):
