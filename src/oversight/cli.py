@@ -1,4 +1,4 @@
-"""`oversight`: run experiments and list the built-in ones."""
+"""`oversight`: run, inspect and export experiments."""
 
 from __future__ import annotations
 
@@ -7,15 +7,24 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from oversight.experiments import spec as specs
-from oversight.experiments.runner import expand, run_experiment, summarise
+from oversight.experiments.executors import ExecutorKind
+from oversight.experiments.export import export_runs
+from oversight.experiments.runner import SUMMARY_FILE, expand, run_experiment, summarise
+from oversight.experiments.store import STORE_FILE, Store, pid_alive
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="oversight-lab: experiments on RLHF and scalable oversight.")
@@ -35,13 +44,26 @@ def list_experiments() -> None:
 
 
 @app.command()
+def show(name: Annotated[str, typer.Argument(help="a built-in experiment")]) -> None:
+    """Print a built-in experiment's TOML, to copy and edit."""
+    path = specs.CATALOG / f"{name}.toml"
+    if not path.is_file():
+        fail(f"no built-in experiment {name!r}; built-in: {', '.join(specs.builtin_names())}")
+    typer.echo(path.read_text(), nl=False)
+
+
+@app.command()
 def run(
     experiment: Annotated[str, typer.Argument(help="built-in name or path to a .toml")] = "default",
     seeds: Annotated[int | None, typer.Option(help="seeds per arm (overrides the file)")] = None,
     out: Annotated[Path | None, typer.Option(help="output folder [results/NAME-TIMESTAMP]")] = None,
+    executor: Annotated[str, typer.Option(help="serial, local or ray")] = "local",
     workers: Annotated[int | None, typer.Option(help="parallel processes [cores]")] = None,
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (with ray)")] = None,
 ) -> None:
-    """Run an experiment (the default one when none is named) and print its table."""
+    """Run an experiment (the default one when none is named) and print its tables.
+
+    Running again with the same --out resumes: finished runs are skipped."""
     try:
         spec = specs.load(experiment)
     except specs.SpecError as e:
@@ -52,36 +74,99 @@ def run(
         spec = spec.model_copy(update={"seeds": seeds})
     if workers is not None and workers < 1:
         fail(f"--workers must be at least 1, got {workers}")
+    if executor not in ("serial", "local", "ray"):
+        fail(f"--executor must be serial, local or ray, got {executor!r}")
+    if address and executor != "ray":
+        fail("--address is for --executor ray")
     out = out or Path("results") / f"{spec.name}-{datetime.now():%Y%m%d-%H%M%S}"
-    total = len(expand(spec))
+    n_workers = 1 if executor == "serial" else workers or os.cpu_count() or 1
     console.print(f"[bold]{spec.name}[/]: {spec.description}\n{len(spec.arms)} arms × "
-                  f"{spec.seeds} seeds = {total} runs on {workers or os.cpu_count()} workers "
-                  f"→ {out}", highlight=False)
+                  f"{spec.seeds} seeds = {len(expand(spec))} runs, {executor} executor"
+                  f"{'' if executor == 'serial' else f', {n_workers} workers'} → {out}",
+                  highlight=False)
     failed: list[dict[str, Any]] = []
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("runs", total=None)
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+               "[red]{task.fields[failed]} failed", TimeElapsedColumn(), "eta",
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("runs", total=None, failed=0)
 
         def on_result(record: dict[str, Any], i: int, n: int) -> None:
-            progress.update(task, completed=i, total=n)
             if record["status"] == "failed":
                 failed.append(record)
+            progress.update(task, completed=i, total=n, failed=len(failed))
 
         try:
-            records = run_experiment(spec, out, workers, on_result)
+            rows = run_experiment(spec, out, cast(ExecutorKind, executor), n_workers, address,
+                                  on_result)
         except KeyboardInterrupt:
             console.print(f"[yellow]interrupted[/]: finished runs are kept in {out}; "
                           f"run again with --out {out} to resume")
             raise typer.Exit(130) from None
+        except RuntimeError as e:
+            fail(str(e))
     for r in failed:
         console.print(f"[red]run failed[/] {r['arm']} seed {r['seed']}: {r['error']}",
                       highlight=False)
     console.print()
-    print_table(summarise(spec, records))
-    console.print(f"summary: {out / 'summary.csv'}   runs: {out / 'runs.jsonl'}",
-                  highlight=False)
+    print_table(summarise(spec, rows))
+    console.print(f"summary: {out / SUMMARY_FILE}   store: {out / STORE_FILE}", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def status(folder: Annotated[Path, typer.Argument(help="an experiment's output folder")]) -> None:
+    """What is done, running, failed (with the error) and left in an output folder."""
+    try:
+        store = Store(folder, create=False)
+    except FileNotFoundError as e:
+        fail(str(e))
+    with store:
+        rows = {r["key"]: r for r in store.runs()}
+        for name, raw in store.experiments():
+            spec = specs.ExperimentSpec.model_validate(raw)
+            counts = {"done": 0, "running": 0, "interrupted": 0, "failed": 0, "left": 0}
+            failures = []
+            for run in expand(spec):
+                row = rows.get(run.key)
+                state = "left" if row is None else row["status"]
+                if state == "running" and not pid_alive(row["pid"] if row else None):
+                    state = "interrupted"
+                counts[state] += 1
+                if state == "failed" and row is not None:
+                    failures.append(row)
+            summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+            console.print(f"[bold]{name}[/]: {len(expand(spec))} runs: {summary}",
+                          highlight=False)
+            for row in failures:
+                console.print(f"  [red]failed[/] {row['arm']} seed {row['seed']}: {row['error']}",
+                              highlight=False)
+            if counts["interrupted"] or counts["left"] or counts["failed"]:
+                console.print(f"  resume with: oversight run <experiment> --out {folder}",
+                              highlight=False)
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(help="an experiment's output folder")],
+    format: Annotated[str, typer.Option("--format", help="csv, jsonl or parquet")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="file to write [FOLDER/runs.FORMAT]")] = None,
+) -> None:
+    """One row per run (config and metrics flattened) for pandas or any other tool."""
+    if format not in ("csv", "jsonl", "parquet"):
+        fail(f"--format must be csv, jsonl or parquet, got {format!r}")
+    try:
+        store = Store(folder, create=False)
+    except FileNotFoundError as e:
+        fail(str(e))
+    target = out or folder / f"runs.{format}"
+    with store:
+        try:
+            n = export_runs(store, target, format)
+        except ImportError as e:
+            fail(str(e))
+    console.print(f"wrote {n} runs to {target}", highlight=False)
 
 
 def _fmt(mean: float, half: float | None = None, pct: bool = False) -> str:

@@ -19,6 +19,9 @@ class Overseer(Protocol):
     """Answers batches of pair queries and says what each answer costs."""
 
     @property
+    def name(self) -> str: ...
+
+    @property
     def wage_per_hour(self) -> float: ...
 
     def seconds(self, queries: Queries) -> FloatArray:

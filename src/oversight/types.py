@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -149,3 +149,6 @@ class RunResult:
 
     metrics: dict[str, float]
     curves: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # every judgment asked, one list per column: round, first_start, first_actions,
+    # second_start, second_actions (actions as digit strings), overseer, answer, seconds
+    judgments: dict[str, list[Any]] = field(default_factory=dict)

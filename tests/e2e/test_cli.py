@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oversight.cli import app
+from oversight.experiments.store import Store
 from oversight.schemes.rlhf import RLHF
 
 TINY = """
@@ -64,12 +64,16 @@ def test_run_writes_the_summary_and_resumes(tmp_path: Path) -> None:
     assert [r["arm"] for r in rows] == ["lay", "expert"]
     assert list(rows[0])[: 0] == [] and all(col in rows[0] for col in REQUIRED)
     assert rows[0]["n_seeds"] == "2" and float(rows[0]["labels_mean"]) == 60
-    lines = (out / "runs.jsonl").read_text().splitlines()
-    assert len(lines) == 4 and all(json.loads(x)["status"] == "done" for x in lines)
+    with Store(out) as store:
+        first = {r["key"]: r for r in store.runs()}
+    assert len(first) == 4 and all(r["status"] == "done" for r in first.values())
     again = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out), "--seeds", "3",
                                 "--workers", "1"])
     assert again.exit_code == 0, again.output
-    assert len((out / "runs.jsonl").read_text().splitlines()) == 6  # only seed 2 of each arm ran
+    with Store(out) as store:
+        second = {r["key"]: r for r in store.runs()}
+    assert len(second) == 6  # only seed 2 of each arm ran
+    assert all(second[k]["finished"] == r["finished"] for k, r in first.items())
 
 
 def test_same_seed_gives_an_identical_summary(tmp_path: Path) -> None:
@@ -117,5 +121,12 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(
                                  "--workers", "1"])
     assert result.exit_code == 1
     assert "run failed" in result.output and "walked out" in result.output
-    records = [json.loads(x) for x in (out / "runs.jsonl").read_text().splitlines()]
+    with Store(out) as store:
+        records = store.runs()
     assert sorted(r["status"] for r in records) == ["done", "done", "failed", "failed"]
+    assert all("walked out" in r["error"] for r in records if r["status"] == "failed")
+    status = runner.invoke(app, ["status", str(out)])
+    assert status.exit_code == 0
+    text = " ".join(status.output.split())
+    assert "4 runs: 2 done, 0 running, 0 interrupted, 2 failed, 0 left" in text
+    assert "lay seed 0: RuntimeError: the lay labeller walked out" in text

@@ -1,132 +1,64 @@
 """Expanding an experiment into runs, executing them, and keeping every finished run.
 
-Each finished run is appended at once as one JSON line to `DIR/runs.jsonl` (written by the parent
-process only; workers return results), so an interrupted experiment resumes where it stopped:
-runs whose key is already recorded as finished are skipped. A run that raises is recorded with
-its error and the others go on. `DIR/summary.csv` aggregates the finished runs per arm.
+Every finished run is committed at once to the store in the output folder (written by this
+process only; executors return records), so an interrupted experiment resumes where it stopped:
+runs already done are skipped, failed and interrupted ones run again. A run that raises is
+recorded with its error and the others go on. `DIR/summary.csv` is regenerated from the store.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import os
-import time
-import traceback
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from oversight.analysis.stats import mean_and_halfwidth
-from oversight.experiments.spec import ArmSpec, ExperimentSpec, run_key
+from oversight.experiments.executors import ExecutorKind, Run, execute_all
+from oversight.experiments.spec import ExperimentSpec, run_key
+from oversight.experiments.store import Store
 
-RUNS_FILE = "runs.jsonl"
 SUMMARY_FILE = "summary.csv"
 
 
-@dataclass(frozen=True)
-class Run:
-    key: str
-    arm: ArmSpec
-    seed: int
-
-
 def expand(spec: ExperimentSpec) -> list[Run]:
+    """Arms × seeds, in a fixed order."""
     return [Run(run_key(arm, s), arm, s) for arm in spec.arms for s in range(spec.seeds)]
-
-
-def execute(run: Run) -> dict[str, Any]:
-    """Run one arm × seed in this process; never raises (errors are part of the record)."""
-    import torch
-
-    torch.set_num_threads(1)
-    record: dict[str, Any] = {"key": run.key, "arm": run.arm.name, "seed": run.seed,
-                              "config": run.arm.resolved()}
-    start = time.perf_counter()
-    try:
-        from oversight.learning.reward_models import RewardModelConfig
-        from oversight.overseers.presets import make_overseer
-        from oversight.schemes.rlhf import RLHF
-        from oversight.types import Budget
-        from oversight.worlds import make_world
-
-        arm = run.arm
-        world = make_world(arm.world, **arm.world_params)
-        overseer = make_overseer(arm.overseer, world, **arm.overseer_params)
-        match arm.scheme:
-            case "rlhf":
-                params = arm.rlhf.model_dump()
-                rm = RewardModelConfig(**params.pop("reward_model"))
-                scheme = RLHF(**params, reward_model=rm)
-        budget = Budget(arm.budget.kind, arm.budget.amount)
-        result = scheme.run(world, overseer, budget, np.random.default_rng(run.seed))
-        record |= {"status": "done", "metrics": {k: float(v) for k, v in result.metrics.items()},
-                   "curves": result.curves}
-    except Exception as e:  # a failing run is recorded, the others go on
-        record |= {"status": "failed", "error": f"{type(e).__name__}: {e}",
-                   "traceback": traceback.format_exc()}
-    record["wall_seconds"] = time.perf_counter() - start
-    return record
-
-
-def read_records(out: Path) -> list[dict[str, Any]]:
-    path = out / RUNS_FILE
-    if not path.exists():
-        return []
-    records = []
-    for line in path.read_text().splitlines():
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line cut short by a crash mid-write; that run simply reruns
-    return records
-
-
-def _init_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)
-
-
-def _results(pending: list[Run], workers: int) -> Iterator[dict[str, Any]]:
-    if workers <= 1:
-        yield from (execute(r) for r in pending)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-        futures = [pool.submit(execute, r) for r in pending]
-        for f in as_completed(futures):
-            yield f.result()
 
 
 def run_experiment(
     spec: ExperimentSpec,
     out: Path,
+    executor: ExecutorKind = "local",
     workers: int | None = None,
+    address: str | None = None,
     on_result: Callable[[dict[str, Any], int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every run of `spec` not already finished in `out`; returns all finished records."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Run every run of `spec` not already done in `out`; returns the experiment's run rows."""
     runs = expand(spec)
-    done = {r["key"] for r in read_records(out) if r.get("status") == "done"}
-    pending = [r for r in runs if r.key not in done]
-    workers = workers or os.cpu_count() or 1
-    with (out / RUNS_FILE).open("a") as f:
-        for i, record in enumerate(_results(pending, min(workers, max(1, len(pending))))):
-            f.write(json.dumps(record) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+    with Store(out) as store:
+        store.save_experiment(spec.name, spec.model_dump(mode="json"))
+        done = {r["key"] for r in store.runs() if r["status"] == "done"}
+        pending = [r for r in runs if r.key not in done]
+        store.mark_running(spec.name, [(r.key, r.arm.name, r.seed, r.arm.resolved())
+                                       for r in pending])
+        n_workers = workers or os.cpu_count() or 1
+        for i, record in enumerate(execute_all(pending, executor, n_workers, address)):
+            store.record(spec.name, record)
             if on_result:
                 on_result(record, i + 1, len(pending))
-    keys = {r.key for r in runs}
-    latest = {r["key"]: r for r in read_records(out) if r["key"] in keys}
-    records = [latest[r.key] for r in runs if r.key in latest]
-    write_summary(spec, records, out / SUMMARY_FILE)
-    return records
+        rows = experiment_rows(spec, store)
+    write_summary(spec, rows, out / SUMMARY_FILE)
+    return rows
+
+
+def experiment_rows(spec: ExperimentSpec, store: Store) -> list[dict[str, Any]]:
+    """The store's rows for this experiment's runs, in the experiment's order."""
+    by_key = {r["key"]: r for r in store.runs()}
+    return [by_key[r.key] for r in expand(spec) if r.key in by_key]
 
 
 SUMMARY_METRICS = {  # summary column stem -> run metric
@@ -146,30 +78,32 @@ SUMMARY_METRICS = {  # summary column stem -> run metric
 }
 
 
-def summarise(spec: ExperimentSpec, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarise(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per arm: mean and 95% CI half-width over seeds of each summary metric."""
-    rows = []
+    out = []
     for arm in spec.arms:
-        done = [r for r in records if r["arm"] == arm.name and r.get("status") == "done"]
-        row: dict[str, Any] = {"arm": arm.name, "question": arm.question, "world": arm.world,
-                               "overseer": arm.overseer, "scheme": arm.scheme,
-                               "n_seeds": len(done),
-                               "n_failed": sum(1 for r in records if r["arm"] == arm.name
-                                               and r.get("status") == "failed")}
+        mine = [r for r in rows if r["arm"] == arm.name]
+        done = [r for r in mine if r["status"] == "done"]
+        row: dict[str, Any] = {"arm": arm.name, "world": arm.world, "overseer": arm.overseer,
+                               "scheme": arm.scheme, "n_seeds": len(done),
+                               "question": arm.question,
+                               "n_failed": sum(r["status"] == "failed" for r in mine)}
+        row |= {f"swept.{k}": v for k, v in arm.swept.items()}
         for stem, metric in SUMMARY_METRICS.items():
             values = np.array([r["metrics"].get(metric, np.nan) for r in done], dtype=float)
             mean, half = mean_and_halfwidth(values) if len(values) else (np.nan, np.nan)
             row[f"{stem}_mean"] = mean
             row[f"{stem}_ci95"] = half
-        rows.append(row)
-    return rows
+        out.append(row)
+    return out
 
 
-def write_summary(spec: ExperimentSpec, records: list[dict[str, Any]], path: Path) -> None:
-    rows = summarise(spec, records)
+def write_summary(spec: ExperimentSpec, rows: list[dict[str, Any]], path: Path) -> None:
+    summary = summarise(spec, rows)
+    columns = list(dict.fromkeys(k for row in summary for k in row))
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(f, fieldnames=columns, restval="")
         writer.writeheader()
-        for row in rows:
+        for row in summary:
             writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
                              for k, v in row.items()})

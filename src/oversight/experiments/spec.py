@@ -3,6 +3,11 @@
 An experiment has a name, a description, a number of seeds and a list of arms. `[defaults]`
 holds fields every arm inherits (an arm's own value wins; tables merge key by key). An arm names a
 world, an overseer, a scheme with its parameters and a budget; see experiments/catalog/.
+
+A sweep turns one arm into several: `sweep = { "budget.amount" = [100, 400], "overseer_params.
+mistake" = [0.0, 0.2] }` expands into the 4 combinations, named `ARM [budget.amount=100, ...]`,
+each remembering its values in `swept`. Any field can be swept by its dotted path.
+
 Errors name the file, the field path, what was given and what was expected.
 """
 
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import tomllib
 from pathlib import Path
@@ -29,6 +35,7 @@ from oversight.overseers.presets import PRESETS
 from oversight.worlds import WORLDS
 
 CATALOG = Path(__file__).parent / "catalog"
+SCHEMES = ("rlhf",)
 
 
 class SpecError(ValueError):
@@ -76,9 +83,18 @@ class ArmSpec(Strict):
     world_params: dict[str, int | float | bool] = {}
     overseer: str
     overseer_params: dict[str, int | float | bool] = {}
-    scheme: Literal["rlhf"] = "rlhf"
+    scheme: str = "rlhf"
     rlhf: RLHFSpec = RLHFSpec()
     budget: BudgetSpec = BudgetSpec()
+    swept: dict[str, Any] = {}  # filled by sweep expansion: dotted path -> this arm's value
+
+    @field_validator("scheme")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if v not in SCHEMES:
+            raise ValueError(f"unknown scheme {v!r}{_closest(v, list(SCHEMES))}; "
+                             f"expected one of {list(SCHEMES)}")
+        return v
 
     @field_validator("world")
     @classmethod
@@ -135,7 +151,7 @@ class ArmSpec(Strict):
     def resolved(self) -> dict[str, Any]:
         """The arm's full configuration, defaults filled in (what a run key hashes; the
         question is a label for reports and is left out, so rewording it reruns nothing)."""
-        return self.model_dump(mode="json", exclude={"question"})
+        return self.model_dump(mode="json", exclude={"question", "swept"})
 
 
 class ExperimentSpec(Strict):
@@ -167,21 +183,94 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _check_path(path: str) -> None:
+    """Raise ValueError unless `path` names a value of an arm (any key inside *_params)."""
+    model: type[BaseModel] = ArmSpec
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        fields = [f for f in model.model_fields if f != "swept"]
+        if part not in fields:
+            raise ValueError(f"sweep over unknown field {path!r}{_closest(part, fields)}; "
+                             f"fields here: {fields}")
+        annotation = model.model_fields[part].annotation
+        last = i == len(parts) - 1
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if last:
+                raise ValueError(f"sweep over {path!r}: name a value inside it, "
+                                 f"e.g. {path}.{next(iter(annotation.model_fields))}")
+            model = annotation
+        elif part.endswith("_params"):  # free-form: one more key, checked when the arm is
+            if len(parts) != i + 2:
+                raise ValueError(f"sweep over {path!r}: expected {part}.NAME")
+            return
+        elif not last:
+            raise ValueError(f"sweep over {path!r}: {part!r} is a value, not a table")
+
+
+def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    out = dict(raw)
+    head, _, rest = path.partition(".")
+    out[head] = _set(dict(out.get(head) or {}), rest, value) if rest else value
+    return out
+
+
+def _expand_sweep(arm: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    sweep = arm.pop("sweep", None)
+    if sweep is None:
+        return [arm]
+    if not isinstance(sweep, dict) or not sweep:
+        raise SpecError(f"{where}.sweep: expected a table of dotted field paths to lists of "
+                        f"values, got {sweep!r}")
+    for path, values in sweep.items():
+        try:
+            _check_path(path)
+        except ValueError as e:
+            raise SpecError(f"{where}.sweep: {e}") from None
+        if not isinstance(values, list) or not values:
+            raise SpecError(f"{where}.sweep.{path}: expected a non-empty list of values, "
+                            f"got {values!r}")
+    out = []
+    for combo in itertools.product(*sweep.values()):
+        variant = arm
+        for path, value in zip(sweep, combo, strict=True):
+            variant = _set(variant, path, value)
+        label = ", ".join(f"{p}={v}" for p, v in zip(sweep, combo, strict=True))
+        variant["name"] = f"{arm.get('name', '?')} [{label}]"
+        variant["swept"] = dict(zip(sweep, combo, strict=True))
+        out.append(variant)
+    return out
+
+
 def parse(text: str, source: str) -> ExperimentSpec:
     """Parse and validate experiment TOML; `source` names the file in error messages."""
+    if not text.strip():
+        raise SpecError(f"{source}: the file is empty; an experiment needs a name and [[arms]]")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"{source}: not valid TOML: {e}") from None
     defaults = raw.pop("defaults", {})
-    if isinstance(raw.get("arms"), list) and isinstance(defaults, dict):
-        raw["arms"] = [_merge(defaults, a) if isinstance(a, dict) else a for a in raw["arms"]]
+    if not isinstance(defaults, dict):
+        raise SpecError(f"{source}: defaults: expected a table, got {defaults!r}")
+    if isinstance(raw.get("arms"), list):
+        arms = []
+        for i, arm in enumerate(raw["arms"]):
+            if not isinstance(arm, dict):
+                arms.append(arm)  # pydantic reports the wrong type with its path
+                continue
+            arms += _expand_sweep(_merge(defaults, arm), f"{source}: arms.{i}")
+        raw["arms"] = arms
     try:
         return ExperimentSpec.model_validate(raw)
     except ValidationError as e:
         lines = []
+        names = [a.get("name") if isinstance(a, dict) else None for a in raw.get("arms") or []]
         for err in e.errors():
             path = ".".join(str(p) for p in err["loc"])
+            loc = err["loc"]
+            if len(loc) >= 2 and loc[0] == "arms" and isinstance(loc[1], int) \
+                    and loc[1] < len(names) and names[loc[1]]:
+                path += f" (arm {names[loc[1]]!r})"
             shown = err["type"] != "missing" and not isinstance(err.get("input"), dict)
             given = f" (given: {err.get('input')!r})" if shown else ""
             lines.append(f"  {path}: {err['msg']}{given}")
@@ -198,7 +287,11 @@ def load(name_or_path: str) -> ExperimentSpec:
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise SpecError(f"{path}: no such experiment file")
-        return parse(path.read_text(), str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise SpecError(f"{path}: cannot be read as a TOML text file ({e})") from None
+        return parse(text, str(path))
     builtin = CATALOG / f"{name_or_path}.toml"
     if not builtin.is_file():
         names = builtin_names()

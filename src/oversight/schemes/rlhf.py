@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,16 @@ from oversight.learning.reward_models import (
 from oversight.learning.rollouts import crop, sample_episodes
 from oversight.learning.selection import Selector, select
 from oversight.protocols import Overseer
-from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Segments, Spend
+from oversight.types import (
+    Answer,
+    Budget,
+    FloatArray,
+    Judgments,
+    Queries,
+    RunResult,
+    Segments,
+    Spend,
+)
 from oversight.worlds.engine import TabularWorld
 
 MAX_QUERIES_PER_ROUND = 2000
@@ -72,6 +82,7 @@ class RLHF:
         data: PreferenceData | None = None
         spend = Spend()
         counts = np.zeros(len(Answer), dtype=np.int64)
+        log: dict[str, list[Any]] = {k: [] for k in LOG_COLUMNS}
         weight_decay = self.reward_model.weight_decay
         curves: dict[str, list[tuple[int, float]]] = {"true_return_norm_train": [],
                                                       "rm_val_loss": []}  # x: labels spent
@@ -91,6 +102,7 @@ class RLHF:
                 continue
             asked = asked.take(affordable)
             judgments = overseer.judge(asked, judge_rng)
+            _log(log, r, asked, judgments, overseer.name)
             spend = spend.add(judgments, overseer.wage_per_hour)
             counts += np.bincount(judgments.answer, minlength=len(Answer))
             new = PreferenceData.from_judgments(asked, judgments)
@@ -116,7 +128,7 @@ class RLHF:
             "skip_rate": counts[Answer.SKIP] / asked_total if asked_total else math.nan,
             "rm_agreement": _held_out_agreement(world, policy, ensemble, eval_rng),
         }
-        return RunResult(metrics, curves)
+        return RunResult(metrics, curves, log)
 
     def spent_by(self, r: int) -> float:
         """Share of the budget that may be spent by the end of round r (0-based)."""
@@ -181,6 +193,24 @@ def _candidate_pairs(
     i = rng.integers(n, size=n_cand)
     j = (i + rng.integers(1, n, size=n_cand)) % n  # j != i
     return Queries.pairs(segments.take(i), segments.take(j))
+
+
+LOG_COLUMNS = ("round", "first_start", "first_actions", "second_start", "second_actions",
+               "overseer", "answer", "seconds")
+
+
+def _log(log: dict[str, list[Any]], r: int, asked: Queries, judgments: Judgments,
+         overseer: str) -> None:
+    """Append the round's judgments; a segment is its start state and its actions, which
+    replay it exactly in the deterministic world."""
+    n = len(asked)
+    log["round"] += [r] * n
+    for side, seg in (("first", asked.first), ("second", asked.second)):
+        log[f"{side}_start"] += seg.states[:, 0].tolist()
+        log[f"{side}_actions"] += ["".join(map(str, row)) for row in seg.actions.tolist()]
+    log["overseer"] += [overseer] * n
+    log["answer"] += judgments.answer.tolist()
+    log["seconds"] += judgments.seconds.tolist()
 
 
 def _adapt_l2(weight_decay: float, ensemble: BTEnsemble) -> float:

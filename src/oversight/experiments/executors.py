@@ -1,0 +1,123 @@
+"""Where runs execute: in this process, in a local process pool, or on a Ray cluster.
+
+Each executor takes the pending runs and yields one record per run as it finishes (in completion
+order); `runner.execute` is the same pure function everywhere, so a run gives identical metrics
+under every executor. Only the caller writes to the store.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from oversight.experiments.spec import ArmSpec
+
+ExecutorKind = Literal["serial", "local", "ray"]
+
+
+@dataclass(frozen=True)
+class Run:
+    key: str
+    arm: ArmSpec
+    seed: int
+
+
+def execute(run: Run) -> dict[str, Any]:
+    """Run one arm × seed in this process; never raises (errors are part of the record)."""
+    import torch
+
+    torch.set_num_threads(1)
+    record: dict[str, Any] = {"key": run.key, "arm": run.arm.name, "seed": run.seed,
+                              "config": run.arm.resolved(), "started": time.time()}
+    start = time.perf_counter()
+    try:
+        from oversight.learning.reward_models import RewardModelConfig
+        from oversight.overseers.presets import make_overseer
+        from oversight.schemes.rlhf import RLHF
+        from oversight.types import Budget
+        from oversight.worlds import make_world
+
+        arm = run.arm
+        world = make_world(arm.world, **arm.world_params)
+        overseer = make_overseer(arm.overseer, world, **arm.overseer_params)
+        match arm.scheme:
+            case "rlhf":
+                params = arm.rlhf.model_dump()
+                rm = RewardModelConfig(**params.pop("reward_model"))
+                scheme = RLHF(**params, reward_model=rm)
+        budget = Budget(arm.budget.kind, arm.budget.amount)
+        result = scheme.run(world, overseer, budget, np.random.default_rng(run.seed))
+        record |= {"status": "done", "metrics": {k: float(v) for k, v in result.metrics.items()},
+                   "curves": result.curves, "judgments": result.judgments}
+    except Exception as e:  # a failing run is recorded, the others go on
+        record |= {"status": "failed", "error": f"{type(e).__name__}: {e}",
+                   "traceback": traceback.format_exc()}
+    record["wall_seconds"] = time.perf_counter() - start
+    return record
+
+
+def _one_thread() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def serial(runs: list[Run]) -> Iterator[dict[str, Any]]:
+    yield from (execute(r) for r in runs)
+
+
+def local(runs: list[Run], workers: int) -> Iterator[dict[str, Any]]:
+    """A pool of `workers` processes, one torch thread each."""
+    if workers <= 1 or len(runs) <= 1:
+        yield from serial(runs)
+        return
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(runs)), initializer=_one_thread)
+    try:
+        futures = [pool.submit(execute, r) for r in runs]
+        for f in as_completed(futures):
+            yield f.result()
+    finally:  # on Ctrl-C or an early stop: drop what has not started, wait for nothing
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str, Any]]:
+    """Ray's task API: one task per run, one CPU each. With `address`, join that cluster;
+    otherwise start a local Ray instance bound to 127.0.0.1 with `workers` CPUs."""
+    try:
+        import ray as ray_module
+    except ImportError:
+        raise RuntimeError("the ray executor needs Ray: pip install 'oversight-lab[ray]'") from None
+    started = not ray_module.is_initialized()
+    if started:
+        if address:
+            ray_module.init(address=address, log_to_driver=False)
+        else:
+            ray_module.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+                            _node_ip_address="127.0.0.1")
+    try:
+        remote = ray_module.remote(num_cpus=1)(execute)
+        pending = [remote.remote(r) for r in runs]
+        while pending:
+            ready, pending = ray_module.wait(pending, num_returns=1)
+            yield ray_module.get(ready[0])
+    finally:
+        if started:
+            ray_module.shutdown()
+
+
+def execute_all(runs: list[Run], kind: ExecutorKind, workers: int,
+                address: str | None = None) -> Iterator[dict[str, Any]]:
+    match kind:
+        case "serial":
+            return serial(runs)
+        case "local":
+            return local(runs, workers)
+        case "ray":
+            return ray(runs, workers, address)
+    raise ValueError(f"unknown executor {kind!r}; expected serial, local or ray")

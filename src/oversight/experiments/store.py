@@ -1,0 +1,178 @@
+"""The results store: one SQLite file per output folder (`DIR/store.sqlite`), in WAL mode.
+
+Tables
+    experiments  name, spec (resolved JSON), created
+    runs         key, experiment, arm, seed, config JSON, status (running / done / failed),
+                 metrics JSON, started, finished, wall_seconds, error, traceback, version, pid
+    curves       run key, metric, step, value
+    judgments    run key, index, round, the two segments asked (start state and actions, enough
+                 to replay them in the deterministic world), overseer, answer, seconds
+
+Only the parent process writes; workers return records. A finished run is committed in one
+transaction (its row, curves and judgments together), so a crash loses at most the runs that had
+not finished, and resuming never duplicates one: `key` is the primary key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+STORE_FILE = "store.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS experiments (
+    name TEXT PRIMARY KEY, spec TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    key TEXT PRIMARY KEY, experiment TEXT NOT NULL, arm TEXT NOT NULL, seed INTEGER NOT NULL,
+    config TEXT NOT NULL, status TEXT NOT NULL, metrics TEXT, started REAL, finished REAL,
+    wall_seconds REAL, error TEXT, traceback TEXT, version TEXT, pid INTEGER);
+CREATE TABLE IF NOT EXISTS curves (
+    run TEXT NOT NULL, metric TEXT NOT NULL, step INTEGER NOT NULL, value REAL);
+CREATE INDEX IF NOT EXISTS curves_run ON curves (run);
+CREATE TABLE IF NOT EXISTS judgments (
+    run TEXT NOT NULL, idx INTEGER NOT NULL, round INTEGER NOT NULL,
+    first_start INTEGER NOT NULL, first_actions TEXT NOT NULL,
+    second_start INTEGER NOT NULL, second_actions TEXT NOT NULL,
+    overseer TEXT NOT NULL, answer INTEGER NOT NULL, seconds REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS judgments_run ON judgments (run);
+"""
+
+
+def package_version() -> str:
+    try:
+        return version("oversight-lab")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+class Store:
+    """A connection to `DIR/store.sqlite`; use as a context manager."""
+
+    def __init__(self, folder: Path, create: bool = True) -> None:
+        path = folder / STORE_FILE
+        if not create and not path.exists():
+            raise FileNotFoundError(f"{folder}: no results store here (expected {path})")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut
+        self.db.executescript(SCHEMA)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:  # commits on success, rolls back on error
+            yield self.db
+
+    def save_experiment(self, name: str, spec: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO experiments VALUES (?, ?, ?)",
+                       (name, json.dumps(spec), time.time()))
+
+    def experiments(self) -> list[tuple[str, dict[str, Any]]]:
+        rows = self.db.execute("SELECT name, spec FROM experiments ORDER BY created").fetchall()
+        return [(name, json.loads(spec)) for name, spec in rows]
+
+    def mark_running(self, experiment: str, runs: list[tuple[str, str, int, dict[str, Any]]]
+                     ) -> None:
+        """Record that these runs (key, arm, seed, config) are about to start in this process.
+        A finished run keeps its row; a failed or interrupted one is marked running again."""
+        now, pid, ver = time.time(), os.getpid(), package_version()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO runs (key, experiment, arm, seed, config, status, started, version,"
+                " pid) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                " status='running', started=excluded.started, pid=excluded.pid WHERE"
+                " runs.status != 'done'",
+                [(k, experiment, arm, seed, json.dumps(cfg), now, ver, pid)
+                 for k, arm, seed, cfg in runs],
+            )
+
+    def record(self, experiment: str, record: dict[str, Any]) -> None:
+        """Commit one finished run (done or failed) with its curves and judgments."""
+        key = record["key"]
+        with self.transaction() as db:
+            db.execute("DELETE FROM curves WHERE run = ?", (key,))
+            db.execute("DELETE FROM judgments WHERE run = ?", (key,))
+            db.execute(
+                "INSERT OR REPLACE INTO runs (key, experiment, arm, seed, config, status, metrics,"
+                " started, finished, wall_seconds, error, traceback, version, pid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, experiment, record["arm"], record["seed"], json.dumps(record["config"]),
+                 record["status"], json.dumps(record.get("metrics")), record.get("started"),
+                 time.time(), record.get("wall_seconds"), record.get("error"),
+                 record.get("traceback"), package_version(), os.getpid()),
+            )
+            db.executemany(
+                "INSERT INTO curves VALUES (?, ?, ?, ?)",
+                [(key, metric, int(step), float(value))
+                 for metric, points in record.get("curves", {}).items()
+                 for step, value in points],
+            )
+            j = record.get("judgments")
+            if j:
+                db.executemany(
+                    "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(key, i, *row) for i, row in enumerate(zip(
+                        j["round"], j["first_start"], j["first_actions"], j["second_start"],
+                        j["second_actions"], j["overseer"], j["answer"], j["seconds"],
+                        strict=True))],
+                )
+
+    def runs(self, experiment: str | None = None) -> list[dict[str, Any]]:
+        """Every run row as a dict (config and metrics decoded), in insertion order."""
+        query = ("SELECT key, experiment, arm, seed, config, status, metrics, started, finished,"
+                 " wall_seconds, error, traceback, version, pid FROM runs")
+        args: tuple[Any, ...] = ()
+        if experiment is not None:
+            query += " WHERE experiment = ?"
+            args = (experiment,)
+        cols = ["key", "experiment", "arm", "seed", "config", "status", "metrics", "started",
+                "finished", "wall_seconds", "error", "traceback", "version", "pid"]
+        out = []
+        for row in self.db.execute(query + " ORDER BY rowid", args):
+            r = dict(zip(cols, row, strict=True))
+            r["config"] = json.loads(r["config"])
+            r["metrics"] = json.loads(r["metrics"]) if r["metrics"] else None
+            out.append(r)
+        return out
+
+    def curves(self, key: str) -> dict[str, list[tuple[int, float]]]:
+        out: dict[str, list[tuple[int, float]]] = {}
+        for metric, step, value in self.db.execute(
+                "SELECT metric, step, value FROM curves WHERE run = ? ORDER BY rowid", (key,)):
+            out.setdefault(metric, []).append((step, value))
+        return out
+
+    def judgments(self, key: str) -> list[dict[str, Any]]:
+        cols = ["idx", "round", "first_start", "first_actions", "second_start",
+                "second_actions", "overseer", "answer", "seconds"]
+        rows = self.db.execute(f"SELECT {', '.join(cols)} FROM judgments WHERE run = ?"
+                               " ORDER BY idx", (key,))
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's live process
+        return True
+    return True
