@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oversight.cli import app
+from oversight.experiments.spec import load
 from oversight.experiments.store import Store
 from oversight.schemes.rlhf import RLHF
 
@@ -54,6 +55,20 @@ def test_list_names_the_default_experiment() -> None:
     assert result.exit_code == 0
     name, description = result.output.splitlines()[0].split(maxsplit=1)
     assert name == "default" and "RLHF" in description
+
+
+def test_show_prints_a_builtin_experiment_that_parses_back(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["show", "default"])
+    assert result.exit_code == 0
+    copy = tmp_path / "copy.toml"
+    copy.write_text(result.output)
+    assert load(str(copy)) == load("default")
+    assert runner.invoke(app, ["show", "nope"]).exit_code == 2
+
+
+def test_status_of_a_folder_without_a_store_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", str(tmp_path)])
+    assert result.exit_code == 2 and "no results store here" in result.output
 
 
 def test_run_writes_the_summary_and_resumes(tmp_path: Path) -> None:

@@ -190,8 +190,11 @@ def test_store_keeps_curves_and_judgments_and_exports(tmp_path: Path) -> None:
         assert len(judgments) == 60 and {j["overseer"] for j in judgments} == {"oracle"}
         assert len(judgments[0]["first_actions"]) == 12  # whole episodes of the horizon
         assert [m for m in store.curves(key)] == ["true_return_norm_train", "rm_val_loss"]
-        for fmt in ("csv", "jsonl"):
+        for fmt in ("csv", "jsonl", "parquet"):
             assert export_runs(store, tmp_path / f"runs.{fmt}", fmt) == 6
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pq.read_table(tmp_path / "runs.parquet")
+    assert table.num_rows == 6 and "metrics.true_return_norm_deploy" in table.column_names
     lines = (tmp_path / "runs.jsonl").read_text().splitlines()
     first = json.loads(lines[0])
     assert first["config.world"] == "hidden-hazard" and "metrics.true_return_norm_deploy" in first

@@ -74,8 +74,7 @@ def serial(runs: list[Run]) -> Iterator[dict[str, Any]]:
 
 def local(runs: list[Run], workers: int) -> Iterator[dict[str, Any]]:
     """A pool of `workers` processes, one torch thread each."""
-    if workers <= 1 or len(runs) <= 1:
-        yield from serial(runs)
+    if not runs:
         return
     pool = ProcessPoolExecutor(max_workers=min(workers, len(runs)), initializer=_one_thread)
     try:
