@@ -94,11 +94,15 @@ def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str
         raise RuntimeError("the ray executor needs Ray: pip install 'oversight-lab[ray]'") from None
     started = not ray_module.is_initialized()
     if started:
-        if address:
-            ray_module.init(address=address, log_to_driver=False)
-        else:
-            ray_module.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
-                            _node_ip_address="127.0.0.1")
+        try:
+            if address:
+                ray_module.init(address=address, log_to_driver=False)
+            else:
+                ray_module.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+                                _node_ip_address="127.0.0.1")
+        except Exception as e:  # Ray raises ConnectionError, RuntimeError, ValueError...
+            where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+            raise RuntimeError(f"could not start or reach {where}: {e}") from None
     try:
         remote = ray_module.remote(num_cpus=1)(execute)
         pending = [remote.remote(r) for r in runs]
