@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import os
 import sys
+import webbrowser
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -25,6 +25,8 @@ from oversight.experiments.executors import ExecutorKind
 from oversight.experiments.export import export_runs
 from oversight.experiments.runner import SUMMARY_FILE, expand, run_experiment, summarise
 from oversight.experiments.store import STORE_FILE, Store, pid_alive
+from oversight.report import FORMATS, write_report
+from oversight.report.build import results_tables
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="oversight-lab: experiments on RLHF and scalable oversight.")
@@ -60,6 +62,7 @@ def run(
     executor: Annotated[str, typer.Option(help="serial, local or ray")] = "local",
     workers: Annotated[int | None, typer.Option(help="parallel processes [cores]")] = None,
     address: Annotated[str | None, typer.Option(help="Ray cluster address (with ray)")] = None,
+    report: Annotated[bool, typer.Option(help="write DIR/report/ at the end")] = True,
 ) -> None:
     """Run an experiment (the default one when none is named) and print its tables.
 
@@ -111,8 +114,39 @@ def run(
     console.print()
     print_table(summarise(spec, rows))
     console.print(f"summary: {out / SUMMARY_FILE}   store: {out / STORE_FILE}", highlight=False)
+    if report:
+        _write_report(out, FORMATS)
     if failed:
         raise typer.Exit(1)
+
+
+def _write_report(folder: Path, formats: tuple[str, ...]) -> Path | None:
+    with console.status("writing the report"):
+        written = write_report(folder, formats)
+    for note in written.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for kind, path in written.paths.items():
+        console.print(f"report {kind:<6} {path}", highlight=False)
+    return written.paths.get("html")
+
+
+@app.command("report")
+def report_command(
+    folder: Annotated[Path, typer.Argument(help="an experiment's output folder")],
+    format: Annotated[str, typer.Option("--format", help="any of html,md,latex")] = "html,md,latex",
+    open_page: Annotated[bool, typer.Option("--open", help="open the HTML page")] = False,
+) -> None:
+    """Write DIR/report/: index.html, post.md with figures, paper/ (LaTeX, PDF) and arxiv.tar.gz."""
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not formats:
+        fail(f"--format takes a comma-separated subset of {','.join(FORMATS)}; got {format!r}")
+    try:
+        page = _write_report(folder, formats)
+    except FileNotFoundError as e:
+        fail(str(e))
+    if open_page and page is not None:
+        webbrowser.open(page.resolve().as_uri())
 
 
 @app.command()
@@ -169,47 +203,14 @@ def export(
     console.print(f"wrote {n} runs to {target}", highlight=False)
 
 
-def _fmt(mean: float, half: float | None = None, pct: bool = False) -> str:
-    if mean is None or math.isnan(mean):
-        return "–"
-    scale, unit = (100, "%") if pct else (1, "")
-    text = f"{mean * scale:.{0 if pct else 2}f}{unit}"
-    if half is not None and not math.isnan(half) and half > 0:
-        text += f" ± {half * scale:.{0 if pct else 2}f}"
-    return text
-
-
-COLUMNS = [  # heading, summary stem, as a percentage, with its CI
-    ("true return", "true_return_norm", False, True),
-    ("perceived", "perceived_return_norm", False, True),
-    ("deceived", "deception_rate", True, True),
-    ("abstained", "abstain_rate", True, False),
-    ("hazard train", "catastrophe_rate_train", True, False),
-    ("hazard deploy", "catastrophe_rate_deploy", True, True),
-    ("indifferent", "catastrophe_rate_indifferent_deploy", True, False),
-]
-
-
-def print_table(rows: list[dict[str, Any]]) -> None:
-    """One table per question, with the columns that question's arms have values for."""
-    questions = list(dict.fromkeys(r["question"] for r in rows))
-    for question in questions:
-        group = [r for r in rows if r["question"] == question]
-        shown = [c for c in COLUMNS
-                 if any(not math.isnan(r[f"{c[1]}_mean"]) and (c[1] != "abstain_rate"
-                        or r[f"{c[1]}_mean"] > 0) for r in group)]
-        table = Table(title=f"[bold]{question or 'results'}[/]", title_justify="left")
-        table.add_column("arm", no_wrap=True)
-        for heading, *_ in shown:
-            table.add_column(heading, justify="right")
-        table.add_column("labels", justify="right")
-        table.add_column("hours", justify="right")
-        for r in group:
-            cells = [_fmt(r[f"{stem}_mean"], r[f"{stem}_ci95"] if ci else None, pct)
-                     for _, stem, pct, ci in shown]
-            arm = r["arm"].removeprefix(f"{r['world']}/")
-            table.add_row(arm, *cells, f"{r['labels_mean']:.0f}",
-                          f"{r['overseer_seconds_mean'] / 3600:.2f}")
+def print_table(summary: list[dict[str, Any]]) -> None:
+    """The report's results tables (one per question), drawn in the terminal."""
+    for t in results_tables(summary):
+        table = Table(title=f"[bold]{t.caption}[/]", title_justify="left")
+        for i, heading in enumerate(t.header):
+            table.add_column(heading, justify="left" if i == 0 else "right", no_wrap=i == 0)
+        for row in t.rows:
+            table.add_row(*row)
         console.print(table)
     console.print(
         "Deployment levels; mean ± 95% bootstrap CI over seeds. true return and perceived: "

@@ -1,14 +1,18 @@
-"""Confidence intervals over seeds."""
+"""Confidence intervals over seeds, and paired comparisons between arms."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from oversight.types import FloatArray
 
+N_BOOT = 2000
+
 
 def bootstrap_ci(
-    values: FloatArray, level: float = 0.95, n_boot: int = 2000, seed: int = 0
+    values: FloatArray, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of `values` (NaNs dropped); a fixed seed keeps
     reports reproducible. One value gives a zero-width interval; none gives (nan, nan)."""
@@ -32,3 +36,29 @@ def mean_and_halfwidth(values: FloatArray) -> tuple[float, float]:
         return float("nan"), float("nan")
     lo, hi = bootstrap_ci(x)
     return float(np.nanmean(x)), (hi - lo) / 2
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """mean(b − a) over seeds both arms ran, with its 95% bootstrap interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def within_noise(self) -> bool:
+        """True when the interval contains zero (or there are fewer than two pairs)."""
+        return self.n < 2 or not (self.low > 0 or self.high < 0)
+
+
+def paired_difference(a: dict[int, float], b: dict[int, float]) -> PairedDifference:
+    """Compare two arms seed by seed (arms share seeds, so their random streams are paired)."""
+    seeds = sorted(set(a) & set(b))
+    d = np.array([b[s] - a[s] for s in seeds], dtype=np.float64)
+    d = d[~np.isnan(d)]
+    if len(d) == 0:
+        return PairedDifference(float("nan"), float("nan"), float("nan"), 0)
+    lo, hi = bootstrap_ci(d)
+    return PairedDifference(float(d.mean()), lo, hi, len(d))

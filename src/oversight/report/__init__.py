@@ -1,0 +1,62 @@
+"""Reports: an experiment's store becomes an HTML page, a Markdown post and a LaTeX paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from oversight.experiments.runner import experiment_rows
+from oversight.experiments.spec import ExperimentSpec
+from oversight.experiments.store import Store
+from oversight.report import html, latex, markdown
+from oversight.report.build import build_document
+from oversight.report.document import Document
+
+FORMATS = ("html", "md", "latex")
+
+
+@dataclass(frozen=True)
+class Written:
+    paths: dict[str, Path]
+    notes: list[str]
+
+
+def load_document(folder: Path) -> tuple[ExperimentSpec, Document]:
+    """The document of the (latest) experiment stored in `folder`."""
+    with Store(folder, create=False) as store:
+        experiments = store.experiments()
+        if not experiments:
+            raise FileNotFoundError(f"{folder}: the store holds no experiment yet")
+        spec = ExperimentSpec.model_validate(experiments[-1][1])
+        rows = experiment_rows(spec, store)
+        curves = {r["key"]: store.curves(r["key"]) for r in rows if r["status"] == "done"}
+    return spec, build_document(spec, rows, curves)
+
+
+def write_report(folder: Path, formats: tuple[str, ...] = FORMATS) -> Written:
+    """Write `folder/report/` in the requested formats; returns the paths and any notes."""
+    _, doc = load_document(folder)
+    out = folder / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    notes: list[str] = []
+    try:
+        if "html" in formats:
+            paths["html"] = html.write(doc, out)
+        if "md" in formats:
+            paths["md"] = markdown.write(doc, out)
+        if "latex" in formats:
+            paper = out / "paper"
+            paths["latex"] = latex.write(doc, paper)
+            compiled, message = latex.compile_pdf(paper)
+            if compiled:
+                paths["pdf"] = paper / "paper.pdf"
+            else:
+                notes.append(message)
+            paths["arxiv"] = latex.bundle(paper, out / "arxiv.tar.gz")
+    finally:
+        for f in doc.figures():
+            plt.close(f.figure)
+    return Written(paths, notes)

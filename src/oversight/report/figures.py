@@ -1,0 +1,119 @@
+"""Figures: pure functions from numbers to matplotlib figures (no files touched here).
+
+Okabe–Ito colours (colour-blind safe) plus hatching and markers, so every figure still reads when
+printed in grey. Axes carry units; error bars are 95% bootstrap intervals over seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One arm's value of one quantity: mean and 95% CI half-width (NaN: not measured)."""
+
+    mean: float
+    half: float
+
+
+def _style(ax: plt.Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def grouped_bars(
+    arms: Sequence[str],
+    series: Mapping[str, Sequence[Bar]],
+    ylabel: str,
+    title: str,
+    reference: float | None = None,
+    percent: bool = False,
+) -> Figure:
+    """Bars per arm, one colour+hatch per series (e.g. true vs perceived return)."""
+    fig, ax = plt.subplots(figsize=(min(7.5, max(4.5, 0.45 * len(arms) * len(series) + 2)), 3.6))
+    width = 0.8 / max(1, len(series))
+    x = np.arange(len(arms))
+    scale = 100.0 if percent else 1.0
+    for i, (label, bars) in enumerate(series.items()):
+        means = np.array([b.mean for b in bars]) * scale
+        halves = np.nan_to_num(np.array([b.half for b in bars]) * scale)
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, np.nan_to_num(means), width,
+               yerr=halves, capsize=3, label=label, color=OKABE_ITO[i % 8],
+               hatch=HATCHES[i % 8], edgecolor="black", linewidth=0.6)
+    if reference is not None:
+        ax.axhline(reference * scale, color="black", linestyle="--", linewidth=0.8)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xticks(x, [a.replace("/", "/\n", 1) for a in arms], fontsize=7, rotation=30,
+                  ha="right", rotation_mode="anchor")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    _style(ax)
+    if len(series) > 1:
+        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def sweep_lines(
+    x_label: str,
+    lines: Mapping[str, tuple[Sequence[float], Sequence[Bar]]],
+    ylabel: str,
+    title: str,
+) -> Figure:
+    """One line per arm over a swept parameter, with 95% CI bands."""
+    fig, ax = plt.subplots(figsize=(5.0, 3.4))
+    for i, (label, (xs, bars)) in enumerate(lines.items()):
+        order = np.argsort(xs)
+        x = np.asarray(xs, dtype=float)[order]
+        m = np.array([bars[j].mean for j in order])
+        h = np.nan_to_num(np.array([bars[j].half for j in order]))
+        ax.plot(x, m, marker=MARKERS[i % 8], color=OKABE_ITO[i % 8], label=label,
+                linestyle=["-", "--", ":", "-."][i % 4])
+        ax.fill_between(x, m - h, m + h, color=OKABE_ITO[i % 8], alpha=0.15, linewidth=0)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    _style(ax)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(
+    curves: Mapping[str, list[list[tuple[int, float]]]],
+    ylabel: str,
+    title: str,
+) -> Figure:
+    """Per arm, the mean over seeds of a curve against labels spent (seeds share x values when
+    they share a budget schedule; otherwise each seed is interpolated onto the union)."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.4))
+    for i, (arm, per_seed) in enumerate(curves.items()):
+        per_seed = [c for c in per_seed if c]
+        if not per_seed:
+            continue
+        xs = np.unique(np.concatenate([[p[0] for p in c] for c in per_seed]))
+        ys = np.array([np.interp(xs, [p[0] for p in c], [p[1] for p in c]) for c in per_seed])
+        ax.plot(xs, ys.mean(axis=0), marker=MARKERS[i % 8], markersize=4,
+                color=OKABE_ITO[i % 8], linestyle=["-", "--", ":", "-."][i % 4], label=arm)
+    ax.set_xlabel("labels asked")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    _style(ax)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
