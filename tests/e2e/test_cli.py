@@ -36,10 +36,22 @@ world = "hidden-hazard"
 overseer = "expert"
 """
 
-REQUIRED = ["arm", "world", "overseer", "scheme", "n_seeds", "true_return_norm_mean",
-            "true_return_norm_ci95", "perceived_return_norm_mean", "deception_rate_mean",
-            "catastrophe_rate_train_mean", "catastrophe_rate_deploy_mean", "abstain_rate_mean",
-            "labels_mean", "overseer_seconds_mean"]
+REQUIRED = [
+    "arm",
+    "world",
+    "overseer",
+    "scheme",
+    "n_seeds",
+    "true_return_norm_mean",
+    "true_return_norm_ci95",
+    "perceived_return_norm_mean",
+    "deception_rate_mean",
+    "catastrophe_rate_train_mean",
+    "catastrophe_rate_deploy_mean",
+    "abstain_rate_mean",
+    "labels_mean",
+    "overseer_seconds_mean",
+]
 
 runner = CliRunner()
 
@@ -73,17 +85,31 @@ def test_status_of_a_folder_without_a_store_is_a_clear_error(tmp_path: Path) -> 
 
 def test_run_writes_the_summary_and_resumes(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out), "--workers", "1"])
+    result = runner.invoke(
+        app, ["run", str(write(tmp_path)), "--out", str(out), "--workers", "1", "--no-report"]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader((out / "summary.csv").open()))
     assert [r["arm"] for r in rows] == ["lay", "expert"]
-    assert list(rows[0])[: 0] == [] and all(col in rows[0] for col in REQUIRED)
+    assert list(rows[0])[:0] == [] and all(col in rows[0] for col in REQUIRED)
     assert rows[0]["n_seeds"] == "2" and float(rows[0]["labels_mean"]) == 60
     with Store(out) as store:
         first = {r["key"]: r for r in store.runs()}
     assert len(first) == 4 and all(r["status"] == "done" for r in first.values())
-    again = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out), "--seeds", "3",
-                                "--workers", "1"])
+    again = runner.invoke(
+        app,
+        [
+            "run",
+            str(write(tmp_path)),
+            "--out",
+            str(out),
+            "--seeds",
+            "3",
+            "--workers",
+            "1",
+            "--no-report",
+        ],
+    )
     assert again.exit_code == 0, again.output
     with Store(out) as store:
         second = {r["key"]: r for r in store.runs()}
@@ -94,8 +120,10 @@ def test_run_writes_the_summary_and_resumes(tmp_path: Path) -> None:
 def test_same_seed_gives_an_identical_summary(tmp_path: Path) -> None:
     spec = write(tmp_path)
     for name, workers in (("a", "1"), ("b", "2")):
-        result = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / name),
-                                     "--workers", workers])
+        result = runner.invoke(
+            app,
+            ["run", str(spec), "--out", str(tmp_path / name), "--workers", workers, "--no-report"],
+        )
         assert result.exit_code == 0, result.output
     a, b = ((tmp_path / name / "summary.csv").read_text() for name in "ab")
     assert a == b
@@ -103,7 +131,8 @@ def test_same_seed_gives_an_identical_summary(tmp_path: Path) -> None:
 
 def test_bad_experiment_files_get_a_clear_error(tmp_path: Path) -> None:
     bad = TINY.replace('overseer = "expert"', 'overseer = "expret"').replace(
-        "amount = 60", "amount = -5")
+        "amount = 60", "amount = -5"
+    )
     result = runner.invoke(app, ["run", str(write(tmp_path, bad)), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     text = " ".join(result.output.split())
@@ -132,8 +161,9 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(
 
     monkeypatch.setattr(RLHF, "run", flaky)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(write(tmp_path)), "--out", str(out),
-                                 "--workers", "1"])
+    result = runner.invoke(
+        app, ["run", str(write(tmp_path)), "--out", str(out), "--workers", "1", "--no-report"]
+    )
     assert result.exit_code == 1
     assert "run failed" in result.output and "walked out" in result.output
     with Store(out) as store:
