@@ -58,7 +58,7 @@ MAX_QUERIES_PER_ROUND = 2000
 
 @dataclass(frozen=True)
 class RLHF:
-    rounds: int = 6
+    rounds: int = 8
     episodes_per_round: int = 200
     segment_length: int | None = None  # None: whole episodes
     candidates_factor: int = 10
@@ -87,6 +87,8 @@ class RLHF:
         curves: dict[str, list[tuple[int, float]]] = {"true_return_norm_train": [],
                                                       "rm_val_loss": []}  # x: labels spent
         length = self.segment_length or world.horizon
+        j_rand, j_opt = (float(feature_expectations(world, p, "train") @ world.w_true)
+                         for p in (policy, optimal_policy(world, world.w_true)))
         for r in range(self.rounds):
             allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance <= 0:
@@ -112,7 +114,8 @@ class RLHF:
             ensemble = fit(data, self.reward_model, fit_rng, weight_decay)
             weight_decay = _adapt_l2(weight_decay, ensemble)
             policy = self.optimise(world, ensemble)
-            curves["true_return_norm_train"].append((spend.labels, _true_norm(world, policy)))
+            j = float(feature_expectations(world, policy, "train") @ world.w_true)
+            curves["true_return_norm_train"].append((spend.labels, (j - j_rand) / (j_opt - j_rand)))
             curves["rm_val_loss"].append((spend.labels, ensemble.val_loss))
 
         perceived = getattr(overseer, "perceived_weights", world.w_true)
@@ -161,17 +164,9 @@ class RLHF:
         return functools.reduce(Segments.concat, parts)
 
     def optimise(self, world: TabularWorld, ensemble: BTEnsemble) -> FloatArray:
+        """Soft value iteration on the ensemble-mean reward at the optimiser's temperature."""
         reward = ensemble.reward(world.features)
         return soft_value_iteration(reward, world.next_state, world.horizon, self.temperature)
-
-
-def _true_norm(world: TabularWorld, policy: FloatArray) -> float:
-    """Normalised true return on training levels (for the learning curve)."""
-    j, j_rand, j_opt = (
-        feature_expectations(world, p, "train") @ world.w_true
-        for p in (policy, uniform_policy(world), optimal_policy(world, world.w_true))
-    )
-    return float((j - j_rand) / (j_opt - j_rand))
 
 
 def _candidate_pairs(
