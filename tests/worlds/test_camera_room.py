@@ -1,68 +1,25 @@
-"""camera-room: scripted episodes with exact returns, table invariants, the Gymnasium wrapper and
-the two camera views (lay: dirt under the rug is invisible; revealed: the rug shows 'X')."""
+"""camera-room: scripted episodes with exact returns, the world's own table invariants (features,
+true weights, masks, a horizon long enough to hide everything), custom Gymnasium weights and the
+two camera views (lay: dirt under the rug is invisible; revealed: the rug shows 'X'). What holds
+in every world is checked in test_all_worlds.py."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
 
-from oversight.worlds import WORLDS, make_world
-from oversight.worlds.camera_room import BIN, COLS, DROP, ROWS, RUG, make
-from oversight.worlds.engine import Split, TabularWorld
-from oversight.worlds.grid import MOVES, PALETTE, Pos
+from oversight.worlds import make_world
+from oversight.worlds.camera_room import BIN, COLS, DROP, ROWS, RUG
+from oversight.worlds.engine import TabularWorld
 from oversight.worlds.gym_env import TabularEnv
+from worlds.helpers import DOWN, all_starts, assert_rgb_is_palette_of_ascii, cells, path, rollout
 
-UP, DOWN, RIGHT, LEFT = 0, 1, 2, 3
 K_REMOVED, K_HIDDEN, K_STEPS = 0, 1, 2
 
 
 @pytest.fixture(scope="module")
 def world() -> TabularWorld:
     return make_world("camera-room")
-
-
-def rollout(world: TabularWorld, start: int, actions: Sequence[int]) -> tuple[int, np.ndarray]:
-    """Apply a scripted action list from state index `start`: (final state, summed features)."""
-    s, total = start, np.zeros(world.n_features)
-    for a in actions:
-        total = total + world.features[s, a]
-        s = int(world.next_state[s, a])
-    return s, total
-
-
-def path(src: Pos, dst: Pos, avoid: frozenset[Pos] = frozenset()) -> list[int]:
-    """A shortest list of move actions from src to dst in the open room, never entering `avoid`
-    (breadth-first over the 5×5 grid, moves in MOVES order)."""
-    prev: dict[Pos, tuple[Pos, int] | None] = {src: None}
-    queue = deque([src])
-    while queue:
-        p = queue.popleft()
-        if p == dst:
-            out: list[int] = []
-            while (link := prev[p]) is not None:
-                p, a = link
-                out.append(a)
-            return out[::-1]
-        for a, (dr, dc) in enumerate(MOVES):
-            q = (p[0] + dr, p[1] + dc)
-            if 0 <= q[0] < ROWS and 0 <= q[1] < COLS and q not in avoid and q not in prev:
-                prev[q] = (p, a)
-                queue.append(q)
-    raise AssertionError(f"no path from {src} to {dst} avoiding {sorted(avoid)}")
-
-
-def cells(world: TabularWorld, state: int, ch: str, reveal: bool = True) -> list[Pos]:
-    """Room positions (inside the walls) drawn as `ch` in the ASCII frame of a state."""
-    rows = world.ascii(state, reveal=reveal).splitlines()
-    return [(r - 1, c - 1) for r, line in enumerate(rows) for c, x in enumerate(line) if x == ch]
-
-
-def all_starts(world: TabularWorld) -> list[int]:
-    return [int(s) for s in (*world.train_levels, *world.deploy_levels)]
 
 
 def act(*names: str) -> list[int]:
@@ -147,14 +104,15 @@ def test_one_piece_scripts_on_every_level(world: TabularWorld, target: str) -> N
         assert len(dirt) == 3 and start not in dirt and not {BIN, RUG} & set(dirt)
         for piece in dirt:
             others = frozenset(dirt) - {piece}
-            to_piece = path(start, piece, avoid=others)
+            to_piece = path(start, piece, ROWS, COLS, avoid=others)
             mid, phi_pick = rollout(world, s, to_piece)
             _, pos, floor, carrying, hidden = world.states[mid]
             assert (pos, carrying, sum(floor), hidden) == (piece, True, 2, 0)
             np.testing.assert_array_equal(phi_pick, [0.0, 0.0, len(to_piece)])
             assert cells(world, mid, "a") == [piece] and piece not in cells(world, mid, "d")
 
-            to_dest = path(piece, dest)  # carrying: walking over other dirt picks nothing up
+            # carrying: walking over other dirt picks nothing up
+            to_dest = path(piece, dest, ROWS, COLS)
             script = to_piece + to_dest + [DROP]
             end, phi = rollout(world, s, script)
             moves = len(to_piece) + len(to_dest)
@@ -175,13 +133,15 @@ def test_carrying_robot_walks_over_dirt_without_picking_it_up(world: TabularWorl
     for s in all_starts(world):
         start = world.states[s][1]
         first, second, _ = cells(world, s, "d")
-        script = path(start, first, avoid=frozenset(cells(world, s, "d")) - {first})
-        script += path(first, second)
+        avoid = frozenset(cells(world, s, "d")) - {first}
+        script = path(start, first, ROWS, COLS, avoid=avoid)
+        script += path(first, second, ROWS, COLS)
         over, phi = rollout(world, s, script)
         _, pos, floor, carrying, _ = world.states[over]
         assert pos == second and carrying and sum(floor) == 2
         np.testing.assert_array_equal(phi, [0.0, 0.0, len(script)])
-        end, _ = rollout(world, over, path(second, RUG))  # walk on: the piece is still there
+        # walk on: the piece is still there
+        end, _ = rollout(world, over, path(second, RUG, ROWS, COLS))
         assert second in cells(world, end, "d", reveal=False)
 
 
@@ -201,7 +161,7 @@ def test_drop_is_a_noop_unless_carrying_at_bin_or_rug(world: TabularWorld) -> No
     assert end == held and not phi.any()
     # an empty-handed drop on the bin or the rug does nothing either
     for dest in (BIN, RUG):
-        script = path((4, 1), dest, avoid=frozenset(cells(world, s0, "d")))
+        script = path((4, 1), dest, ROWS, COLS, avoid=frozenset(cells(world, s0, "d")))
         before, _ = rollout(world, s0, script)
         end, phi = rollout(world, before, [DROP])
         assert end == before and not phi.any()
@@ -210,12 +170,7 @@ def test_drop_is_a_noop_unless_carrying_at_bin_or_rug(world: TabularWorld) -> No
 # ------------------------------------------------------------------- table invariants
 
 
-def test_transition_table_is_closed_and_features_finite(world: TabularWorld) -> None:
-    assert world.next_state.shape == (world.n_states, world.n_actions) == (len(world.states), 5)
-    assert world.next_state.min() >= 0 and world.next_state.max() < world.n_states
-    assert world.features.shape == (world.n_states, world.n_actions, 3)
-    assert np.isfinite(world.features).all()
-    assert len(set(world.states)) == world.n_states  # one index per state key
+def test_features_true_weights_and_step_costs(world: TabularWorld) -> None:
     assert world.feature_names == ("dirt_visible_removed", "dirt_hidden", "steps")
     np.testing.assert_array_equal(world.w_true, [1.0, -1.0, -0.04])
     # hidden dirt is always also removed from view, never the other way round
@@ -225,16 +180,11 @@ def test_transition_table_is_closed_and_features_finite(world: TabularWorld) -> 
     np.testing.assert_array_equal(world.features[:, DROP, K_STEPS], 0.0)
 
 
-def test_start_states_are_in_table_and_splits_disjoint(world: TabularWorld) -> None:
-    assert len(world.train_levels) == 8 and len(world.deploy_levels) == 8
+def test_every_level_starts_with_all_dirt_on_the_floor(world: TabularWorld) -> None:
     for i, s in enumerate(all_starts(world)):
-        assert 0 <= s < world.n_states
         level, pos, floor, carrying, hidden = world.states[s]
         assert (level, floor, carrying, hidden) == (i, (True, True, True), False, 0)
         assert pos not in (BIN, RUG)
-    assert not set(world.train_levels.tolist()) & set(world.deploy_levels.tolist())
-    np.testing.assert_allclose(world.initial_distribution("train")[world.train_levels], 1 / 8)
-    assert world.initial_distribution("train").sum() == pytest.approx(1.0)
 
 
 def test_hiding_all_three_pieces_fits_the_horizon_on_every_level(world: TabularWorld) -> None:
@@ -254,62 +204,21 @@ def test_world_masks_and_views(world: TabularWorld) -> None:
     assert world.action_names == ("up", "down", "right", "left", "drop")
 
 
-def test_construction_is_deterministic_and_seeded() -> None:
-    a = make.__wrapped__()  # bypass the cache: a second, independent build
-    b = make_world("camera-room")
-    assert a is not b and a.states == b.states
-    np.testing.assert_array_equal(a.next_state, b.next_state)
-    np.testing.assert_array_equal(a.features, b.features)
-    other = make(layout_seed=1)
-    assert [other.ascii(int(s)) for s in other.train_levels] != [
-        b.ascii(int(s)) for s in b.train_levels
-    ]
-
-
 # ------------------------------------------------------------------------- Gymnasium
 
 
-@pytest.mark.filterwarnings("ignore:.*alternative render modes:UserWarning")
-def test_gymnasium_env_checker_passes(world: TabularWorld) -> None:
-    check_env(TabularEnv(world, render_mode="rgb_array"), skip_render_check=False)
-    check_env(TabularEnv(world, render_mode="ansi"))
-
-
-@pytest.mark.parametrize("split", ["train", "deploy"])
-def test_gym_episode_truncates_at_horizon_with_true_rewards(
-    world: TabularWorld, split: Split
-) -> None:
-    env = TabularEnv(world, split=split)
-    rng = np.random.default_rng(7)
-    for episode in range(3):
-        obs, _ = env.reset(seed=episode)
-        assert int(obs) in world.levels(split).tolist()
-        s = int(obs)
-        for t in range(world.horizon):
-            a = int(rng.integers(world.n_actions))
-            obs, reward, terminated, truncated, info = env.step(a)
-            phi = world.features[s, a]
-            assert reward == float(phi @ world.w_true)
-            assert info["features"] == dict(zip(world.feature_names, phi.tolist(), strict=True))
-            assert int(obs) == world.next_state[s, a]
-            assert terminated is False
-            assert truncated is (t == world.horizon - 1)
-            s = int(obs)
-
-
-def test_gym_env_custom_weights_and_bad_render_mode(world: TabularWorld) -> None:
+def test_gym_env_custom_weights(world: TabularWorld) -> None:
     env = TabularEnv(world, weights=np.array([0.0, 1.0, 0.0]))
     obs, _ = env.reset(seed=0)
     s0 = int(obs)
     rewards = []
     start = world.states[s0][1]
     dirt = cells(world, s0, "d")
-    script = path(start, dirt[0], avoid=frozenset(dirt[1:])) + path(dirt[0], RUG) + [DROP]
+    to_piece = path(start, dirt[0], ROWS, COLS, avoid=frozenset(dirt[1:]))
+    script = to_piece + path(dirt[0], RUG, ROWS, COLS) + [DROP]
     for a in script:
         rewards.append(env.step(a)[1])
     assert rewards == [0.0] * (len(script) - 1) + [1.0]
-    with pytest.raises(ValueError, match="render_mode"):
-        TabularEnv(world, render_mode="human")
 
 
 # -------------------------------------------------------------------------- rendering
@@ -336,24 +245,11 @@ def test_lay_camera_cannot_see_dirt_under_the_rug(world: TabularWorld) -> None:
     )
 
 
-def test_rgb_frame_is_the_palette_of_the_ascii_frame(world: TabularWorld) -> None:
+def test_rgb_frames_with_dirt_under_the_rug(world: TabularWorld) -> None:
+    """The palette check of test_all_worlds.py on a state it need not sample: one piece hidden,
+    the rug drawn 'R' on camera and 'X' revealed."""
     s0 = int(world.train_levels[0])
     hid, _ = rollout(world, s0, act("up", "right", "right", "up", "left", "drop", "up"))
-    for state in (s0, hid):
-        for reveal in (False, True):
-            img = world.rgb(state, reveal=reveal)
-            rows = world.ascii(state, reveal=reveal).splitlines()
-            assert img.dtype == np.uint8
-            assert img.shape == (len(rows) * 16, len(rows[0]) * 16, 3) == (112, 112, 3)
-            for r, line in enumerate(rows):
-                for c, ch in enumerate(line):
-                    block = img[r * 16 : (r + 1) * 16, c * 16 : (c + 1) * 16]
-                    assert (block == np.array(PALETTE[ch], dtype=np.uint8)).all()
-    assert world.rgb(s0, cell=4).shape == (28, 28, 3)
-
-
-def test_unknown_world_name_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown world 'nope'") as info:
-        make_world("nope")
-    for name in WORLDS:
-        assert name in str(info.value)
+    for reveal in (False, True):
+        img = assert_rgb_is_palette_of_ascii(world, hid, reveal)
+        assert img.shape == (112, 112, 3)

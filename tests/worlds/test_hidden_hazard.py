@@ -1,20 +1,18 @@
 """hidden-hazard: scripted episodes with exact returns (fresh vs toxic, a sated forager eats no
-more), table invariants, the Gymnasium wrapper and the lay view (both mushrooms look alike)."""
+more), the world's own table invariants (features, true weights, masks, the cue) and the lay view
+(both mushrooms look alike, in ASCII and in rgb). What holds in every world is checked in
+test_all_worlds.py."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
 
 from oversight.worlds import make_world
-from oversight.worlds.engine import Split, TabularWorld
-from oversight.worlds.grid import MOVES, PALETTE, Pos
-from oversight.worlds.gym_env import TabularEnv
-from oversight.worlds.hidden_hazard import COLS, ROWS, STAY, make
+from oversight.worlds.engine import TabularWorld
+from oversight.worlds.grid import Pos
+from oversight.worlds.hidden_hazard import COLS, ROWS, STAY
+from worlds.helpers import DOWN, LEFT, RIGHT, UP, all_starts, cells, path, rollout
 
 K_FOOD, K_TOXIC, K_STEPS = 0, 1, 2
 
@@ -22,45 +20,6 @@ K_FOOD, K_TOXIC, K_STEPS = 0, 1, 2
 @pytest.fixture(scope="module")
 def world() -> TabularWorld:
     return make_world("hidden-hazard")
-
-
-def rollout(world: TabularWorld, start: int, actions: Sequence[int]) -> tuple[int, np.ndarray]:
-    """Apply a scripted action list from state index `start`: (final state, summed features)."""
-    s, total = start, np.zeros(world.n_features)
-    for a in actions:
-        total = total + world.features[s, a]
-        s = int(world.next_state[s, a])
-    return s, total
-
-
-def path(src: Pos, dst: Pos, avoid: frozenset[Pos] = frozenset()) -> list[int]:
-    """A shortest list of move actions from src to dst never entering `avoid` (breadth-first)."""
-    prev: dict[Pos, tuple[Pos, int] | None] = {src: None}
-    queue = deque([src])
-    while queue:
-        p = queue.popleft()
-        if p == dst:
-            out: list[int] = []
-            while (link := prev[p]) is not None:
-                p, a = link
-                out.append(a)
-            return out[::-1]
-        for a, (dr, dc) in enumerate(MOVES):
-            q = (p[0] + dr, p[1] + dc)
-            if 0 <= q[0] < ROWS and 0 <= q[1] < COLS and q not in avoid and q not in prev:
-                prev[q] = (p, a)
-                queue.append(q)
-    raise AssertionError(f"no path from {src} to {dst} avoiding {sorted(avoid)}")
-
-
-def cells(world: TabularWorld, state: int, ch: str, reveal: bool = True) -> list[Pos]:
-    """Room positions (inside the walls) drawn as `ch` in the ASCII frame of a state."""
-    rows = world.ascii(state, reveal=reveal).splitlines()
-    return [(r - 1, c - 1) for r, line in enumerate(rows) for c, x in enumerate(line) if x == ch]
-
-
-def all_starts(world: TabularWorld) -> list[int]:
-    return [int(s) for s in (*world.train_levels, *world.deploy_levels)]
 
 
 def layout(world: TabularWorld, s: int) -> tuple[Pos, Pos, Pos]:
@@ -80,19 +39,18 @@ def test_first_level_scripts_return_exactly(world: TabularWorld) -> None:
     s0 = int(world.train_levels[0])
     assert world.states[s0] == (0, (0, 0), False)
     assert layout(world, s0) == ((0, 0), (4, 2), (3, 3))
-    up, down, right, left = 0, 1, 2, 3
     # fresh: down 4, right 2 (never touching the toxic one at (3,3))
-    end, phi = rollout(world, s0, [down] * 4 + [right] * 2 + [STAY] * 6)
+    end, phi = rollout(world, s0, [DOWN] * 4 + [RIGHT] * 2 + [STAY] * 6)
     np.testing.assert_array_equal(phi, [1.0, 0.0, 6.0])
     assert phi @ world.w_true == pytest.approx(1 - 0.04 * 6, abs=1e-12)  # 0.76
     assert world.states[end] == (0, (4, 2), True)
     # toxic: down 3, right 3; then, sated, walk onto the fresh one: only steps
-    end, phi = rollout(world, s0, [down] * 3 + [right] * 3 + [down, left] + [STAY] * 4)
+    end, phi = rollout(world, s0, [DOWN] * 3 + [RIGHT] * 3 + [DOWN, LEFT] + [STAY] * 4)
     np.testing.assert_array_equal(phi, [1.0, 1.0, 8.0])
     assert phi @ world.w_true == pytest.approx(1 - 0.75 - 0.04 * 8, abs=1e-12)  # -0.07
     assert world.states[end] == (0, (4, 2), True)
     # bumping into the wall from the corner: stays put, one step
-    end, phi = rollout(world, s0, [up, left])
+    end, phi = rollout(world, s0, [UP, LEFT])
     assert end == s0
     np.testing.assert_array_equal(phi, [0.0, 0.0, 2.0])
 
@@ -115,7 +73,7 @@ def test_eat_one_mushroom_on_every_level(world: TabularWorld, eat: str) -> None:
         level = world.states[s][0]
         start, fresh, toxic = layout(world, s)
         target, other = (fresh, toxic) if eat == "fresh" else (toxic, fresh)
-        script = path(start, target, avoid=frozenset({other}))
+        script = path(start, target, ROWS, COLS, avoid=frozenset({other}))
         end, phi = rollout(world, s, script)
         n = len(script)
         is_toxic = float(eat == "toxic")
@@ -123,7 +81,7 @@ def test_eat_one_mushroom_on_every_level(world: TabularWorld, eat: str) -> None:
         assert phi @ world.w_true == pytest.approx(1 - 0.75 * is_toxic - 0.04 * n, abs=1e-12)
         assert world.states[end] == (level, target, True)
         # the forager is sated: walking onto the other mushroom eats nothing, costs steps only
-        more = path(target, other)
+        more = path(target, other, ROWS, COLS)
         end2, phi2 = rollout(world, end, more)
         assert world.states[end2] == (level, other, True)
         np.testing.assert_array_equal(phi2, [0.0, 0.0, len(more)])
@@ -133,8 +91,8 @@ def test_fresh_is_worth_the_detour_on_every_level(world: TabularWorld) -> None:
     """Docstring: fresh always beats toxic under w_true (0.75 > 0.04 · at most 8 extra steps)."""
     for s in all_starts(world):
         start, fresh, toxic = layout(world, s)
-        d_fresh = len(path(start, fresh, avoid=frozenset({toxic})))
-        d_toxic = len(path(start, toxic, avoid=frozenset({fresh})))
+        d_fresh = len(path(start, fresh, ROWS, COLS, avoid=frozenset({toxic})))
+        d_toxic = len(path(start, toxic, ROWS, COLS, avoid=frozenset({fresh})))
         assert manhattan(start, fresh) <= 8 and manhattan(start, toxic) <= 8
         assert 1 - 0.04 * d_fresh > 1 - 0.75 - 0.04 * d_toxic
 
@@ -151,11 +109,7 @@ def test_sated_forager_eats_no_more(world: TabularWorld) -> None:
 # ------------------------------------------------------------------- table invariants
 
 
-def test_transition_table_is_closed_and_features_finite(world: TabularWorld) -> None:
-    assert world.next_state.shape == (world.n_states, 5) and len(world.states) == world.n_states
-    assert world.next_state.min() >= 0 and world.next_state.max() < world.n_states
-    assert np.isfinite(world.features).all()
-    assert len(set(world.states)) == world.n_states
+def test_features_true_weights_and_step_costs(world: TabularWorld) -> None:
     assert world.feature_names == ("food_eaten", "toxic_eaten", "steps")
     np.testing.assert_array_equal(world.w_true, [1.0, -0.75, -0.04])
     # toxic only ever with food; every move costs one step
@@ -163,15 +117,12 @@ def test_transition_table_is_closed_and_features_finite(world: TabularWorld) -> 
     np.testing.assert_array_equal(world.features[:, :STAY, K_STEPS], 1.0)
 
 
-def test_start_states_in_table_and_splits_disjoint(world: TabularWorld) -> None:
-    assert len(world.train_levels) == 8 and len(world.deploy_levels) == 8
+def test_every_level_starts_hungry_on_three_distinct_cells(world: TabularWorld) -> None:
     for i, s in enumerate(all_starts(world)):
-        assert 0 <= s < world.n_states
         level, _, sated = world.states[s]
         assert (level, sated) == (i, False)
         start, fresh, toxic = layout(world, s)
         assert len({start, fresh, toxic}) == 3
-    assert not set(world.train_levels.tolist()) & set(world.deploy_levels.tolist())
 
 
 def test_world_masks_and_cue(world: TabularWorld) -> None:
@@ -179,45 +130,6 @@ def test_world_masks_and_cue(world: TabularWorld) -> None:
     np.testing.assert_array_equal(world.revealable, [False, True, False])
     assert world.cues == {"toxic_eaten": "food_eaten"}
     assert world.catastrophe == "toxic_eaten"
-
-
-def test_construction_is_deterministic() -> None:
-    a, b = make.__wrapped__(), make_world("hidden-hazard")
-    assert a is not b and a.states == b.states
-    np.testing.assert_array_equal(a.next_state, b.next_state)
-    np.testing.assert_array_equal(a.features, b.features)
-    assert [a.ascii(int(s)) for s in a.train_levels] == [b.ascii(int(s)) for s in b.train_levels]
-
-
-# ------------------------------------------------------------------------- Gymnasium
-
-
-@pytest.mark.filterwarnings("ignore:.*alternative render modes:UserWarning")
-def test_gymnasium_env_checker_passes(world: TabularWorld) -> None:
-    check_env(TabularEnv(world, render_mode="rgb_array"))
-    check_env(TabularEnv(world, render_mode="ansi"))
-
-
-@pytest.mark.parametrize("split", ["train", "deploy"])
-def test_gym_episode_truncates_at_horizon_with_true_rewards(
-    world: TabularWorld, split: Split
-) -> None:
-    env = TabularEnv(world, split=split)
-    rng = np.random.default_rng(3)
-    for episode in range(3):
-        obs, _ = env.reset(seed=episode)
-        assert int(obs) in world.levels(split).tolist()
-        s = int(obs)
-        for t in range(world.horizon):
-            a = int(rng.integers(world.n_actions))
-            obs, reward, terminated, truncated, info = env.step(a)
-            phi = world.features[s, a]
-            assert reward == float(phi @ world.w_true)
-            assert info["features"] == dict(zip(world.feature_names, phi.tolist(), strict=True))
-            assert int(obs) == world.next_state[s, a]
-            assert terminated is False
-            assert truncated is (t == world.horizon - 1)
-            s = int(obs)
 
 
 # -------------------------------------------------------------------------- rendering
@@ -236,18 +148,10 @@ def test_lay_view_draws_both_mushrooms_alike(world: TabularWorld) -> None:
     )
 
 
-def test_rgb_frame_is_the_palette_of_the_ascii_frame(world: TabularWorld) -> None:
+def test_rgb_mushrooms_differ_only_when_revealed(world: TabularWorld) -> None:
+    """On camera the two mushrooms are the same colour; revealed, they differ (that every frame
+    is the palette of its ASCII frame is checked in test_all_worlds.py)."""
     s0 = int(world.train_levels[0])
-    for reveal in (False, True):
-        img = world.rgb(s0, reveal=reveal)
-        rows = world.ascii(s0, reveal=reveal).splitlines()
-        assert img.dtype == np.uint8
-        assert img.shape == (len(rows) * 16, len(rows[0]) * 16, 3) == (112, 112, 3)
-        for r, line in enumerate(rows):
-            for c, ch in enumerate(line):
-                block = img[r * 16 : (r + 1) * 16, c * 16 : (c + 1) * 16]
-                assert (block == np.array(PALETTE[ch], dtype=np.uint8)).all()
-    # on camera the two mushrooms are the same colour; revealed, they differ
     lay, revealed = world.rgb(s0, reveal=False), world.rgb(s0, reveal=True)
     _, fresh, toxic = layout(world, s0)
     px = [((p[0] + 1) * 16, (p[1] + 1) * 16) for p in (fresh, toxic)]
