@@ -87,6 +87,11 @@ class Queries:
     def take(self, index: IntArray) -> Queries:
         return Queries(self.first.take(index), self.second.take(index), self.revealed[index])
 
+    @staticmethod
+    def concat(a: Queries, b: Queries) -> Queries:
+        return Queries(Segments.concat(a.first, b.first), Segments.concat(a.second, b.second),
+                       np.concatenate([a.revealed, b.revealed]))
+
 
 @dataclass(frozen=True)
 class Judgments:
@@ -100,6 +105,11 @@ class Judgments:
 
     def take(self, index: IntArray) -> Judgments:
         return Judgments(self.answer[index], self.seconds[index])
+
+    @staticmethod
+    def concat(a: Judgments, b: Judgments) -> Judgments:
+        return Judgments(np.concatenate([a.answer, b.answer]),
+                         np.concatenate([a.seconds, b.seconds]))
 
 
 BudgetKind = Literal["labels", "seconds", "money"]
@@ -152,3 +162,6 @@ class RunResult:
     # every judgment asked, one list per column: round, first_start, first_actions,
     # second_start, second_actions (actions as digit strings), overseer, answer, seconds
     judgments: dict[str, list[Any]] = field(default_factory=dict)
+    # in-process only (never stored): the final policy, reward model, and every query asked with
+    # its judgment, for analyses that run after the scheme (analysis/failures.py, ...)
+    artefacts: dict[str, Any] = field(default_factory=dict, repr=False)

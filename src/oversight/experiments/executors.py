@@ -16,7 +16,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from oversight.analysis.failures import classify_failures
+from oversight.analysis.overoptimization import best_of_n, fit, temperature_sweep
 from oversight.experiments.spec import ArmSpec
+from oversight.protocols import Overseer
+from oversight.types import RunResult
+from oversight.worlds.engine import TabularWorld
 
 ExecutorKind = Literal["serial", "local", "ray"]
 
@@ -53,13 +58,54 @@ def execute(run: Run) -> dict[str, Any]:
                 scheme = RLHF(**params, reward_model=rm)
         budget = Budget(arm.budget.kind, arm.budget.amount)
         result = scheme.run(world, overseer, budget, np.random.default_rng(run.seed))
-        record |= {"status": "done", "metrics": {k: float(v) for k, v in result.metrics.items()},
-                   "curves": result.curves, "judgments": result.judgments}
+        analysis_rng = np.random.default_rng([run.seed, 1])  # leaves the run's stream as it was
+        metrics, curves = dict(result.metrics), dict(result.curves)
+        for name in arm.analyses:
+            m, c = analyse(name, world, overseer, result, analysis_rng)
+            metrics |= m
+            curves |= c
+        record |= {"status": "done", "metrics": {k: float(v) for k, v in metrics.items()},
+                   "curves": curves, "judgments": result.judgments}
     except Exception as e:  # a failing run is recorded, the others go on
         record |= {"status": "failed", "error": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()}
     record["wall_seconds"] = time.perf_counter() - start
     return record
+
+
+def analyse(
+    name: str, world: TabularWorld, overseer: Overseer, result: RunResult,
+    rng: np.random.Generator,
+) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
+    """Run a named analysis on a finished run: (extra metrics, extra curves)."""
+    art = result.artefacts
+    match name:
+        case "failures":
+            if art["history"] is None:
+                return {"failures": float("nan")}, {}
+            queries, judged = art["history"]
+            report = classify_failures(world, art["policy"], art["ensemble"], overseer, queries,
+                                       judged, rng)
+            return report.metrics(), {}
+        case "overoptimization":
+            if art["ensemble"] is None:
+                return {}, {}
+            metrics, curves = {}, {}
+            for kind, points in (("temperature", temperature_sweep(world, art["ensemble"])),
+                                 ("best_of_n", best_of_n(world, art["ensemble"], rng))):
+                for attr in ("pressure", "kl", "true_gain", "proxy_gain"):
+                    curves[f"overopt_{kind}_{attr}"] = [(i, getattr(p, attr))
+                                                        for i, p in enumerate(points)]
+                for f in (fit(points, "rl"), fit(points, "bon")):
+                    for attr in ("alpha", "beta", "r2", "d_peak"):
+                        metrics[f"overopt_{kind}_{f.form}_{attr}"] = getattr(f, attr)
+                peak = max(points, key=lambda p: p.true_gain)
+                metrics[f"overopt_{kind}_peak_true_gain"] = peak.true_gain
+                metrics[f"overopt_{kind}_peak_kl"] = peak.kl
+                metrics[f"overopt_{kind}_final_true_gain"] = points[-1].true_gain
+                metrics[f"overopt_{kind}_final_proxy_gain"] = points[-1].proxy_gain
+            return metrics, curves
+    raise ValueError(f"unknown analysis {name!r}")
 
 
 def _one_thread() -> None:

@@ -73,6 +73,7 @@ class RLHFSpec(Strict):
     explore: float = Field(0.2, ge=0, le=1)
     selector: Selector = "disagreement"
     temperature: float = Field(0.0, ge=0)
+    optimizer: Literal["exact", "distilled"] = "exact"
     reward_model: RewardModelSpec = RewardModelSpec()
 
 
@@ -86,6 +87,7 @@ class ArmSpec(Strict):
     scheme: str = "rlhf"
     rlhf: RLHFSpec = RLHFSpec()
     budget: BudgetSpec = BudgetSpec()
+    analyses: list[Literal["failures", "overoptimization"]] = []
     swept: dict[str, Any] = {}  # filled by sweep expansion: dotted path -> this arm's value
 
     @field_validator("scheme")

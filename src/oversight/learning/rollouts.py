@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oversight.types import FloatArray, Segments
+from oversight.types import FloatArray, IntArray, Segments
 from oversight.worlds.engine import Split, TabularWorld
 
 
@@ -15,14 +15,16 @@ def sample_episodes(
     rng: np.random.Generator,
     split: Split = "train",
     explore: float = 0.0,
+    level: IntArray | None = None,
 ) -> Segments:
-    """n whole episodes (length H) started on uniformly drawn levels of `split`.
+    """n whole episodes (length H) started on uniformly drawn levels of `split` (or on the given
+    `level` indices into the split's levels, one per episode).
 
     policy: (H, S, A). With probability `explore` each step's action is uniform instead (the
     behaviour policy that generates queries must not collapse onto one trajectory).
     """
     levels = world.levels(split)
-    level = rng.integers(len(levels), size=n)
+    level = rng.integers(len(levels), size=n) if level is None else np.asarray(level)
     state = levels[level]
     h = world.horizon
     states = np.empty((n, h), dtype=np.int64)

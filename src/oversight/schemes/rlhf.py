@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from oversight.analysis.metrics import policy_metrics
+from oversight.learning.distill import distill
 from oversight.learning.planning import (
     feature_expectations,
     optimal_policy,
@@ -67,6 +68,8 @@ class RLHF:
     member_exploration: bool = True
     selector: Selector = "disagreement"
     temperature: float = 0.0  # of the optimiser: 0 = greedy optimal on the learned reward
+    optimizer: Literal["exact", "distilled"] = "exact"  # distilled: a network imitates the
+    # final planner on training levels only, then acts on every level (learning/distill.py)
     reward_model: RewardModelConfig = field(default_factory=RewardModelConfig)
 
     def run(
@@ -83,6 +86,7 @@ class RLHF:
         spend = Spend()
         counts = np.zeros(len(Answer), dtype=np.int64)
         log: dict[str, list[Any]] = {k: [] for k in LOG_COLUMNS}
+        history: tuple[Queries, Judgments] | None = None
         weight_decay = self.reward_model.weight_decay
         curves: dict[str, list[tuple[int, float]]] = {"true_return_norm_train": [],
                                                       "rm_val_loss": []}  # x: labels spent
@@ -105,6 +109,8 @@ class RLHF:
             asked = asked.take(affordable)
             judgments = overseer.judge(asked, judge_rng)
             _log(log, r, asked, judgments, overseer.name)
+            history = (asked, judgments) if history is None else (
+                Queries.concat(history[0], asked), Judgments.concat(history[1], judgments))
             spend = spend.add(judgments, overseer.wage_per_hour)
             counts += np.bincount(judgments.answer, minlength=len(Answer))
             new = PreferenceData.from_judgments(asked, judgments)
@@ -118,8 +124,11 @@ class RLHF:
             curves["true_return_norm_train"].append((spend.labels, (j - j_rand) / (j_opt - j_rand)))
             curves["rm_val_loss"].append((spend.labels, ensemble.val_loss))
 
+        extra: dict[str, float] = {}
+        if self.optimizer == "distilled":
+            policy, extra["distill_agreement_train"] = distill(world, policy, eval_rng)
         perceived = getattr(overseer, "perceived_weights", world.w_true)
-        metrics = policy_metrics(world, policy, perceived, ensemble, eval_rng)
+        metrics = policy_metrics(world, policy, perceived, ensemble, eval_rng) | extra
         asked_total = int(counts.sum())
         metrics |= {
             "labels": float(spend.labels),
@@ -131,7 +140,8 @@ class RLHF:
             "skip_rate": counts[Answer.SKIP] / asked_total if asked_total else math.nan,
             "rm_agreement": _held_out_agreement(world, policy, ensemble, eval_rng),
         }
-        return RunResult(metrics, curves, log)
+        artefacts = {"policy": policy, "ensemble": ensemble, "history": history}
+        return RunResult(metrics, curves, log, artefacts)
 
     def spent_by(self, r: int) -> float:
         """Share of the budget that may be spent by the end of round r (0-based)."""

@@ -11,12 +11,13 @@ WORLDS = {
     "camera-room": "Overseer is wrong: a camera cannot see dirt swept under the rug.",
     "hidden-hazard": "Overseer doesn't know: fresh and toxic mushrooms look the same.",
     "lie-in-wait": "Catastrophe: an unguarded console appears only in deployment.",
+    "cheese-corner": "Goal misgeneralisation: in training the cheese is always in the corner.",
 }
 
 
 def world_module(name: str) -> ModuleType:
     """The module that builds world `name` (its `make` takes the world's parameters)."""
-    from oversight.worlds import camera_room, hidden_hazard, lie_in_wait
+    from oversight.worlds import camera_room, cheese_corner, hidden_hazard, lie_in_wait
 
     match name:
         case "camera-room":
@@ -25,6 +26,8 @@ def world_module(name: str) -> ModuleType:
             return hidden_hazard
         case "lie-in-wait":
             return lie_in_wait
+        case "cheese-corner":
+            return cheese_corner
     raise ValueError(f"unknown world {name!r}; known worlds: {', '.join(WORLDS)}")
 
 

@@ -44,6 +44,11 @@ class TabularWorld:
         is an unknown unknown (dirt under a rug looks like a clean floor).
     catastrophe: the feature whose expected count per episode is the hazard / catastrophe rate.
     render: state key, reveal -> rows of characters; reveal=False draws the lay camera view.
+    w_spec: (K,) the reward a designer would have written down (the "reward function" of the AI
+        safety gridworlds, as opposed to w_true, their hidden performance function); w_true when
+        the world has no gap between the two.
+    situation: state key -> a label of the kind of situation the state's level poses (e.g.
+        "console unguarded"); levels with equal labels are alike for failure analysis.
     """
 
     name: str
@@ -62,6 +67,12 @@ class TabularWorld:
     catastrophe: str | None
     render: RenderFn = field(repr=False, compare=False)
     description: str = ""
+    w_spec: FloatArray | None = None
+    situation: Callable[[Hashable], str] = field(default=lambda s: "", repr=False)
+
+    @property
+    def specified_weights(self) -> FloatArray:
+        return self.w_true if self.w_spec is None else self.w_spec
 
     @property
     def n_states(self) -> int:
@@ -126,6 +137,8 @@ def build(
     catastrophe: str | None,
     render: RenderFn,
     description: str = "",
+    w_spec: dict[str, float] | None = None,
+    situation: Callable[[Hashable], str] | None = None,
 ) -> TabularWorld:
     """Enumerate the states reachable from every start and tabulate transitions and features."""
     names = tuple(feature_names)
@@ -171,6 +184,8 @@ def build(
         catastrophe=catastrophe,
         render=render,
         description=description,
+        w_spec=None if w_spec is None else np.array([float(w_spec.get(f, 0.0)) for f in names]),
+        situation=situation or (lambda s: ""),
     )
     for hidden, cue in cues.items():
         world.mask([hidden, cue])  # validates both names
