@@ -15,10 +15,12 @@ from oversight.worlds.engine import Split, TabularWorld
 from oversight.worlds.gym_env import TabularEnv
 from worlds.helpers import all_starts, assert_rgb_is_palette_of_ascii
 
-NAMES = ("camera-room", "hidden-hazard", "lie-in-wait")
+NAMES = ("camera-room", "hidden-hazard", "lie-in-wait", "cheese-corner")
 SPLITS: tuple[Split, Split] = ("train", "deploy")
-N_LEVELS = {"camera-room": (8, 8), "hidden-hazard": (8, 8), "lie-in-wait": (8, 16)}
-FRAME = {"camera-room": (7, 7), "hidden-hazard": (7, 7), "lie-in-wait": (6, 7)}  # with walls
+N_LEVELS = {"camera-room": (8, 8), "hidden-hazard": (8, 8), "lie-in-wait": (8, 16),
+            "cheese-corner": (12, 24)}
+FRAME = {"camera-room": (7, 7), "hidden-hazard": (7, 7), "lie-in-wait": (6, 7),
+         "cheese-corner": (8, 8)}  # with walls
 
 
 @pytest.fixture(scope="module", params=NAMES)
@@ -43,7 +45,7 @@ def test_unknown_world_name_lists_the_known_ones() -> None:
 def test_transition_table_is_closed_and_features_finite(world: TabularWorld) -> None:
     assert world.next_state.shape == (world.n_states, world.n_actions) == (len(world.states), 5)
     assert world.next_state.min() >= 0 and world.next_state.max() < world.n_states
-    assert world.features.shape == (world.n_states, world.n_actions, 3)
+    assert world.features.shape == (world.n_states, world.n_actions, len(world.feature_names))
     assert np.isfinite(world.features).all()
     assert len(set(world.states)) == world.n_states  # one index per state key
     # the four moves come first, in MOVES order: the scripted `path` helper relies on it

@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from oversight.analysis.stats import paired_difference
 from oversight.experiments.runner import summarise
 from oversight.experiments.spec import ArmSpec, ExperimentSpec
@@ -95,6 +97,91 @@ def comparisons(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Ta
     return Table("Paired differences in normalised true return on deployment levels, each arm "
                  "minus its question's first arm (same seeds; 95% bootstrap interval)",
                  ("question", "arms", "difference", "95% CI", "seeds", "verdict"), tuple(body))
+
+
+CAUSAL = ("reinforced", "seen-and-penalised", "seen-no-signal", "never-seen")
+SIGNAL_NAMES = {"specified": "specified reward", "reward_model": "reward model",
+                "overseer": "overseer"}
+
+
+def failure_tables(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[Table]:
+    """Per arm with failures: objective label by each signal × causal label, summed over seeds."""
+    tables = []
+    for arm in spec.arms:
+        done = [r for r in rows if r["arm"] == arm.name and r["status"] == "done"]
+        counts: dict[tuple[str, str, str], float] = defaultdict(float)
+        total = episodes = 0.0
+        for r in done:
+            total += r["metrics"].get("failures", 0.0) or 0.0
+            episodes += r["metrics"].get("failure_episodes", 0.0) or 0.0
+            for key, value in r["metrics"].items():
+                if key.startswith("failures|"):
+                    _, signal, objective, causal = key.split("|")
+                    counts[(signal, objective, causal)] += value
+        if total == 0:
+            continue
+        body = []
+        for signal in SIGNAL_NAMES:
+            for objective in ("outer", "inner", "tie", "abstain"):
+                cells = [counts.get((signal, objective, c), 0.0) for c in CAUSAL]
+                if sum(cells):
+                    body.append((f"{SIGNAL_NAMES[signal]}: {objective}",
+                                 *[f"{n:.0f}" for n in cells], f"{sum(cells) / total:.0%}"))
+        tables.append(Table(
+            f"Failures of {arm.name} classified two ways: {total:.0f} failures in {episodes:.0f} "
+            f"deployment episodes over {len(done)} seeds. Rows: does the signal prefer the "
+            "failure to the intended behaviour (outer) or not (inner)? Columns: what training "
+            "did with that behaviour in that situation.",
+            ("objective label", *CAUSAL, "share"), tuple(body)))
+    return tables
+
+
+def _mean_curve(runs: list[dict[str, list[tuple[int, float]]]], name: str) -> np.ndarray:
+    return np.mean([[v for _, v in c[name]] for c in runs], axis=0)
+
+
+OVEROPT_FORMS = (("temperature", "rl", "planner temperature"), ("best_of_n", "bon", "best-of-n"))
+
+
+def overoptimization_parts(spec: ExperimentSpec, rows: list[dict[str, Any]],
+                           curves: dict[str, dict[str, list[tuple[int, float]]]]
+                           ) -> list[Block]:
+    """Gold and proxy gain against √KL per arm, and the fitted functional forms."""
+    parts: list[Block] = []
+    fits = []
+    for kind, form, label in OVEROPT_FORMS:
+        lines: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for arm in spec.arms:
+            runs = [curves[r["key"]] for r in rows if r["arm"] == arm.name
+                    and r["status"] == "done" and f"overopt_{kind}_kl" in curves.get(r["key"], {})]
+            if not runs:
+                continue
+            kl, true, proxy = (_mean_curve(runs, f"overopt_{kind}_{attr}")
+                               for attr in ("kl", "true_gain", "proxy_gain"))
+            lines[arm.name] = (np.sqrt(kl), true, proxy)
+            done = [r for r in rows if r["arm"] == arm.name and r["status"] == "done"]
+            m = {k: np.mean([r["metrics"][f"overopt_{kind}_{form}_{k}"] for r in done])
+                 for k in ("alpha", "beta", "r2", "d_peak")}
+            turn = np.mean([r["metrics"][f"overopt_{kind}_peak_true_gain"]
+                            - r["metrics"][f"overopt_{kind}_final_true_gain"] for r in done])
+            fits.append((arm.name, label, f"{m['alpha']:.3f}", f"{m['beta']:.3f}",
+                         f"{m['r2']:.2f}", "∞" if not np.isfinite(m["d_peak"])
+                         else f"{m['d_peak']:.3g}", f"{turn:.2f}"))
+        if lines:
+            parts.append(FigureBlock(
+                f"overopt-{kind}", f"Optimising against the learned reward by {label}: true "
+                "(gold) gain over the uniform policy (solid) and proxy gain (dashed, right axis) "
+                "against d = √KL(π ‖ π_uniform) in nats½; mean over seeds "
+                "[@gao2022overoptimization].",
+                figures.overoptimization(lines, f"Over-optimisation by {label}")))
+    if fits:
+        parts.append(Table(
+            "Fitted gold-gain curves, mean over seeds: best-of-n form d(α − βd) for best-of-n, "
+            "RL form d(α − β log d) for the planner temperature; d* is where the fit peaks; "
+            "'fall' is the peak true gain minus the true gain at the highest pressure (> 0: the "
+            "true return turned down while the proxy rose).",
+            ("arm", "pressure", "α", "β", "R²", "d*", "fall"), tuple(fits)))
+    return parts
 
 
 def _bars(rows: list[dict[str, Any]], stem: str) -> list[figures.Bar]:
@@ -303,6 +390,8 @@ def build_document(
     results += _figures(spec, summary, rows, curves)
     if diffs.rows:
         results.append(diffs)
+    results += failure_tables(spec, rows)
+    results += overoptimization_parts(spec, rows, curves)
     failed = [r for r in rows if r["status"] == "failed"]
     limitations = Section("Limitations", tuple(p for p in (
         "The overseers are simulated: their views, values and noise are modelling choices, "

@@ -101,7 +101,7 @@ def learning_curves(
 ) -> Figure:
     """Per arm, the mean over seeds of a curve against labels spent (seeds share x values when
     they share a budget schedule; otherwise each seed is interpolated onto the union)."""
-    fig, ax = plt.subplots(figsize=(7.0, 3.4))
+    fig, ax = plt.subplots(figsize=(7.0, 3.4 + 0.18 * len(curves)))
     for i, (arm, per_seed) in enumerate(curves.items()):
         per_seed = [c for c in per_seed if c]
         if not per_seed:
@@ -114,6 +114,28 @@ def learning_curves(
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     _style(ax)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    fig.tight_layout()
+    return fig
+
+
+def overoptimization(
+    lines: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]], title: str
+) -> Figure:
+    """Per arm: d = √KL on x; true gain (solid, left axis) and proxy gain (dashed, right)."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.6 + 0.18 * len(lines)))
+    twin = ax.twinx()
+    for i, (arm, (d, true, proxy)) in enumerate(lines.items()):
+        order = np.argsort(d)
+        ax.plot(d[order], true[order], marker=MARKERS[i % 8], markersize=4,
+                color=OKABE_ITO[i % 8], label=arm)
+        twin.plot(d[order], proxy[order], linestyle="--", color=OKABE_ITO[i % 8], alpha=0.7)
+    ax.set_xlabel("d = √KL(π ‖ π_uniform)  [nats^½]")
+    ax.set_ylabel("true return gain (solid)")
+    twin.set_ylabel("proxy return gain (dashed)")
+    ax.set_title(title, fontsize=10)
+    _style(ax)
+    twin.spines[["top"]].set_visible(False)
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     fig.tight_layout()
     return fig

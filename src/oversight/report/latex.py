@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import unicodedata
 from pathlib import Path
 
 from oversight.report.document import CITE, CODE, Document, FigureBlock, Table, cited_keys
@@ -23,12 +24,24 @@ SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
 UNICODE = {"±": r"$\pm$", "×": r"$\times$", "−": "-", "–": "--", "—": "---", "≥": r"$\geq$",
            "≤": r"$\leq$", "→": r"$\rightarrow$", "β": r"$\beta$", "ε": r"$\varepsilon$",
            "γ": r"$\gamma$", "τ": r"$\tau$", "φ": r"$\varphi$", "σ": r"$\sigma$", "ρ": r"$\rho$",
-           "≈": r"$\approx$", "·": r"$\cdot$", "’": "'", "“": "``", "”": "''", "…": r"\dots{}"}
+           "≈": r"$\approx$", "·": r"$\cdot$", "’": "'", "“": "``", "”": "''", "…": r"\dots{}",
+           "√": r"$\surd$", "∞": r"$\infty$", "‖": r"$\|$", "π": r"$\pi$", "α": r"$\alpha$",
+           "²": r"$^2$", "½": r"$^{1/2}$", "μ": r"$\mu$", "θ": r"$\theta$", "≠": r"$\neq$"}
 
 
 def escape(text: str) -> str:
-    out = "".join(SPECIALS.get(ch, ch) for ch in text)
-    return "".join(UNICODE.get(ch, ch) for ch in out)
+    """LaTeX-safe text: specials escaped, known symbols as math, anything else outside Latin-1
+    reduced to its ASCII base letter (combining marks dropped) or '?'."""
+    out = []
+    for ch in "".join(SPECIALS.get(c, c) for c in text):
+        if ch in UNICODE:
+            out.append(UNICODE[ch])
+        elif ord(ch) < 256:
+            out.append(ch)
+        else:
+            base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(base if base or unicodedata.combining(ch) else "?")
+    return "".join(out)
 
 
 def prose(text: str) -> str:
