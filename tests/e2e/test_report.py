@@ -180,3 +180,20 @@ def test_report_without_a_store_is_a_clear_error(tmp_path: Path) -> None:
 def test_fmt() -> None:
     assert fmt(0.38, 0.151) == "0.38 ± 0.15" and fmt(-0.2, 0.001) == "−0.20"
     assert fmt(0.81, 0.05, pct=True) == "81% ± 5" and fmt(math.nan) == "–"
+
+
+def test_failure_tables_sum_the_classifications_over_seeds() -> None:
+    spec = parse(SPEC.replace('overseer = "lay"', 'overseer = "lay"\nanalyses = ["failures"]'),
+                 "x.toml")
+    rows = fake_rows({"camera-room/lay": [0.1, 0.2], "camera-room/expert": [1.0, 1.0]})
+    for seed, row in enumerate(rows[:2]):
+        row["metrics"] |= {"failures": 10.0, "failure_episodes": 20.0,  # type: ignore[operator]
+                           "failures|reward_model|outer|never-seen": 6.0 + seed,
+                           "failures|reward_model|inner|reinforced": 4.0 - seed}
+    doc = build_document(spec, rows, {})
+    table = next(t for t in doc.tables() if t.caption.startswith("Failures of camera-room/lay"))
+    assert "20 failures in 40 deployment episodes over 2 seeds" in table.caption
+    assert table.header == ("objective label", "reinforced", "seen-and-penalised",
+                            "seen-no-signal", "never-seen", "share")
+    assert table.rows == (("reward model: outer", "0", "0", "0", "13", "65%"),
+                          ("reward model: inner", "7", "0", "0", "0", "35%"))
