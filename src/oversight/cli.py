@@ -108,6 +108,8 @@ def run(
             raise typer.Exit(130) from None
         except RuntimeError as e:
             fail(str(e))
+        except OSError as e:  # --out is a file, unwritable, on a full disk...
+            fail(f"cannot write the results to {out}: {e}")
     for r in failed:
         console.print(f"[red]run failed[/] {r['arm']} seed {r['seed']}: {r['error']}",
                       highlight=False)
@@ -145,6 +147,8 @@ def report_command(
         page = _write_report(folder, formats)
     except FileNotFoundError as e:
         fail(str(e))
+    except OSError as e:
+        fail(f"cannot write the report in {folder / 'report'}: {e}")
     if open_page and page is not None:
         webbrowser.open(page.resolve().as_uri())
 
@@ -177,7 +181,8 @@ def status(folder: Annotated[Path, typer.Argument(help="an experiment's output f
                 console.print(f"  [red]failed[/] {row['arm']} seed {row['seed']}: {row['error']}",
                               highlight=False)
             if counts["interrupted"] or counts["left"] or counts["failed"]:
-                console.print(f"  resume with: oversight run <experiment> --out {folder}",
+                console.print(f"  resume with: oversight run <{name}'s experiment file or "
+                              f"name> --out {folder}",
                               highlight=False)
 
 
@@ -200,6 +205,8 @@ def export(
             n = export_runs(store, target, format)
         except ImportError as e:
             fail(str(e))
+        except OSError as e:
+            fail(f"cannot write {target}: {e}")
     console.print(f"wrote {n} runs to {target}", highlight=False)
 
 

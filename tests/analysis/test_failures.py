@@ -11,7 +11,7 @@ from oversight.learning.planning import optimal_policy, soft_value_iteration
 from oversight.learning.reward_models import BTEnsemble
 from oversight.learning.rollouts import sample_episodes
 from oversight.overseers.presets import make_overseer
-from oversight.types import FloatArray, Queries
+from oversight.types import Answer, FloatArray, Judgments, Queries
 from oversight.worlds import make_world
 from oversight.worlds.engine import TabularWorld
 
@@ -22,7 +22,7 @@ def linear_model(weights: list[float]) -> BTEnsemble:
 
 
 def training_data(world: TabularWorld, policy: FloatArray, overseer_name: str, seed: int
-                  ) -> tuple[Queries, object]:
+                  ) -> tuple[Queries, Judgments]:
     rng = np.random.default_rng(seed)
     a = sample_episodes(world, policy, 100, rng, "train", explore=0.3)
     b = sample_episodes(world, policy, 100, rng, "train", explore=0.3)
@@ -41,7 +41,7 @@ def test_specification_gaming_is_outer_by_every_signal() -> None:
     gaming = optimal_policy(world, world.specified_weights)
     queries, judged = training_data(world, gaming, "lay", 0)
     report = classify_failures(world, gaming, linear_model([1.0, 0.0, -0.04]),
-                               make_overseer("lay", world), queries, judged,  # type: ignore[arg-type]
+                               make_overseer("lay", world), queries, judged,
                                np.random.default_rng(1))
     assert report.failures > 0.5 * report.episodes
     for signal in ("specified", "reward_model", "overseer"):
@@ -59,7 +59,7 @@ def test_an_expert_and_the_true_reward_call_the_same_failure_inner() -> None:
     gaming = optimal_policy(world, world.specified_weights)
     queries, judged = training_data(world, gaming, "expert", 0)
     report = classify_failures(world, gaming, linear_model(list(world.w_true)),
-                               make_overseer("expert", world), queries, judged,  # type: ignore[arg-type]
+                               make_overseer("expert", world), queries, judged,
                                np.random.default_rng(1))
     assert {o for o, _ in labels(report.counts, "overseer")} == {"inner"}
     assert {o for o, _ in labels(report.counts, "reward_model")} == {"inner"}
@@ -79,7 +79,7 @@ def test_goal_misgeneralisation_is_inner_and_never_seen() -> None:
     policy = corner_seeker(world)
     queries, judged = training_data(world, policy, "oracle", 0)
     report = classify_failures(world, policy, linear_model(list(world.w_true)),
-                               make_overseer("oracle", world), queries, judged,  # type: ignore[arg-type]
+                               make_overseer("oracle", world), queries, judged,
                                np.random.default_rng(2))
     assert report.failures > 0
     assert labels(report.counts, "specified") == {("inner", "never-seen")}
@@ -91,10 +91,24 @@ def test_varied_training_turns_never_seen_into_seen() -> None:
     policy = corner_seeker(world)
     queries, judged = training_data(world, policy, "oracle", 0)
     report = classify_failures(world, policy, linear_model(list(world.w_true)),
-                               make_overseer("oracle", world), queries, judged,  # type: ignore[arg-type]
+                               make_overseer("oracle", world), queries, judged,
                                np.random.default_rng(2))
     causal = {c for _, c in labels(report.counts, "specified")}
     assert "seen-and-penalised" in causal and report.failures > 0
+
+
+def test_behaviour_only_met_in_unanswered_queries_counts_as_never_seen() -> None:
+    """If every training query was answered "don't know", no judgment ever carried a signal
+    about anything: the same failures that were seen-and-penalised become never-seen."""
+    world = make_world("camera-room")
+    gaming = optimal_policy(world, world.specified_weights)
+    queries, judged = training_data(world, gaming, "expert", 0)
+    silent = Judgments(np.full(len(judged), int(Answer.ABSTAIN)), judged.seconds)
+    report = classify_failures(world, gaming, linear_model(list(world.w_true)),
+                               make_overseer("expert", world), queries, silent,
+                               np.random.default_rng(1))
+    causal = {c for _, c in labels(report.counts, "reward_model")}
+    assert causal <= {"never-seen", "degree-only"} and "never-seen" in causal
 
 
 def test_a_perfect_policy_has_no_failures() -> None:
@@ -102,6 +116,6 @@ def test_a_perfect_policy_has_no_failures() -> None:
     opt = optimal_policy(world, world.w_true)
     queries, judged = training_data(world, opt, "oracle", 0)
     report = classify_failures(world, opt, None, make_overseer("oracle", world), queries,
-                               judged, np.random.default_rng(3))  # type: ignore[arg-type]
+                               judged, np.random.default_rng(3))
     assert report.failures == 0 and report.metrics() == {"failure_episodes": 200.0,
                                                         "failures": 0.0}

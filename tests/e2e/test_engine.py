@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from oversight.experiments.executors import execute_all
+from oversight.experiments import executors
+from oversight.experiments.executors import Run, execute, execute_all
 from oversight.experiments.export import export_runs
 from oversight.experiments.runner import expand, run_experiment
 from oversight.experiments.spec import SpecError, load, parse, run_key
@@ -200,3 +201,24 @@ def test_store_keeps_curves_and_judgments_and_exports(tmp_path: Path) -> None:
     assert first["config.world"] == "hidden-hazard" and "metrics.true_return_norm_deploy" in first
     header = (tmp_path / "runs.csv").read_text().splitlines()[0].split(",")
     assert "metrics.labels" in header and "config.budget.amount" in header
+
+
+def _dies_on_seed_one(run: Run) -> dict[str, object]:
+    """Stands in for `execute` in the pool's (forked) workers: seed 1 kills its process."""
+    if run.seed == 1:
+        os._exit(1)
+    return execute(run)
+
+
+def test_a_worker_that_dies_fails_its_own_run_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = expand(load(str(small(tmp_path))))  # 2 arms x seeds 0, 1, 2
+    monkeypatch.setattr(executors, "execute", _dies_on_seed_one)
+    records = {(r["arm"], r["seed"]): r for r in executors.local(runs, 2)}
+    assert len(records) == 6
+    for (arm, seed), r in records.items():
+        if seed == 1:
+            assert r["status"] == "failed" and "process" in r["error"], (arm, r)
+        else:
+            assert r["status"] == "done", (arm, r)

@@ -194,6 +194,6 @@ def test_failure_tables_sum_the_classifications_over_seeds() -> None:
     table = next(t for t in doc.tables() if t.caption.startswith("Failures of camera-room/lay"))
     assert "20 failures in 40 deployment episodes over 2 seeds" in table.caption
     assert table.header == ("objective label", "reinforced", "seen-and-penalised",
-                            "seen-no-signal", "never-seen", "share")
-    assert table.rows == (("reward model: outer", "0", "0", "0", "13", "65%"),
-                          ("reward model: inner", "7", "0", "0", "0", "35%"))
+                            "seen-no-signal", "never-seen", "degree-only", "share")
+    assert table.rows == (("reward model: outer", "0", "0", "0", "13", "0", "65%"),
+                          ("reward model: inner", "7", "0", "0", "0", "0", "35%"))

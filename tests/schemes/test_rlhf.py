@@ -9,7 +9,7 @@ import pytest
 
 from oversight.overseers.presets import make_overseer
 from oversight.schemes.rlhf import RLHF
-from oversight.types import Budget
+from oversight.types import Answer, Budget
 from oversight.worlds import make_world
 
 
@@ -50,10 +50,14 @@ def test_same_seed_same_numbers() -> None:
 
 
 def test_every_judgment_is_charged_abstentions_included() -> None:
-    m = run("hidden-hazard", "lay", Budget("labels", 200), 0, RLHF(rounds=4))
-    assert m["labels"] == 200
-    assert m["abstain_rate"] > 0
-    assert m["answered"] == pytest.approx(200 * (1 - m["abstain_rate"] - m["skip_rate"]))
+    w = make_world("hidden-hazard")
+    result = RLHF(rounds=4).run(w, make_overseer("lay", w), Budget("labels", 200),
+                                np.random.default_rng(0))
+    answers = np.array(result.judgments["answer"])
+    assert result.metrics["labels"] == 200 == len(answers)  # every judgment asked is logged
+    abstained = int((answers == Answer.ABSTAIN).sum())
+    assert abstained > 0 and result.metrics["answered"] == 200 - abstained
+    assert result.metrics["abstain_rate"] == pytest.approx(abstained / 200)
 
 
 @pytest.mark.parametrize("kind, amount", [("seconds", 1800.0), ("money", 20.0)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oversight.learning.reward_models import PreferenceData, RewardModelConfig, fit
+from oversight.learning.reward_models import BTEnsemble, PreferenceData, RewardModelConfig, fit
 from oversight.learning.selection import select
 from oversight.types import Queries, Segments
 
@@ -83,3 +83,30 @@ def test_disagreement_selection_picks_the_most_contested_pairs() -> None:
     variance = model.prob_second(cands).var(axis=0)
     assert set(chosen) == set(np.argsort(-variance)[:20])
     assert len(set(select("uniform", cands, 20, model, np.random.default_rng(9)))) == 20
+
+
+def test_random_response_prior_caps_confidence_and_holdout_is_scored() -> None:
+    """Perfectly separable labels: without the prior the margin would grow without bound; with
+    ρ = 0.1 no predicted preference can exceed 1 − ρ/2 = 0.95, and 1/e of the data is held out."""
+    rng = np.random.default_rng(10)
+    first, second = rng.normal(size=(120, 3, 2)), rng.normal(size=(120, 3, 2))
+    target = (second.sum(1)[:, 0] > first.sum(1)[:, 0]).astype(float)
+    model = fit(PreferenceData(first, second, target), RewardModelConfig(steps=400),
+                np.random.default_rng(11))
+    w = model.w1 / model.scale[:, None]
+    margin = np.einsum("nk,mk->mn", second.sum(1) - first.sum(1), w)
+    p = 0.9 / (1 + np.exp(-margin)) + 0.05
+    assert p.max() <= 0.95 and np.isfinite(model.w1).all()
+    assert np.isfinite(model.val_loss) and np.isfinite(model.train_loss)
+
+
+def test_l2_is_adapted_to_the_validation_to_training_loss_ratio() -> None:
+    from oversight.schemes.rlhf import _adapt_l2
+
+    def model(train: float, val: float) -> BTEnsemble:
+        return BTEnsemble(np.zeros((1, 1)), None, None, np.zeros(1), np.ones(1), train, val)
+
+    assert _adapt_l2(1e-3, model(1.0, 1.6)) == 2e-3  # overfitting: more L2
+    assert _adapt_l2(1e-3, model(1.0, 1.05)) == 5e-4  # underfitting: less
+    assert _adapt_l2(1e-3, model(1.0, 1.3)) == 1e-3  # within 1.1-1.5: keep
+    assert _adapt_l2(1e-3, model(1.0, float("nan"))) == 1e-3  # no hold-out yet

@@ -37,7 +37,8 @@ from oversight.worlds.engine import Split, TabularWorld
 SPLITS: tuple[Split, ...] = ("train", "deploy")
 
 
-def _norm(value: float, low: float, high: float) -> float:
+def normalise(value: float, low: float, high: float) -> float:
+    """(value − low)/(high − low); NaN when the anchors coincide."""
     return (value - low) / (high - low) if abs(high - low) > 1e-12 else float("nan")
 
 
@@ -63,9 +64,9 @@ def policy_metrics(
         true, true_rand, true_opt = (float(m @ world.w_true) for m in (mu, mu_rand, mu_opt))
         perc, perc_rand, perc_opt = (float(m @ perceived_weights) for m in (mu, mu_rand, mu_opt))
         out[f"true_return_{split}"] = true
-        out[f"true_return_norm_{split}"] = _norm(true, true_rand, true_opt)
+        out[f"true_return_norm_{split}"] = normalise(true, true_rand, true_opt)
         out[f"perceived_return_{split}"] = perc
-        out[f"perceived_return_norm_{split}"] = _norm(perc, perc_rand, perc_opt)
+        out[f"perceived_return_norm_{split}"] = normalise(perc, perc_rand, perc_opt)
         out[f"regret_{split}"] = true_opt - true
         if proxy_table is not None:
             values = start_values(world, policy, proxy_table)

@@ -49,7 +49,7 @@ class Fit:
     alpha: float
     beta: float
     r2: float
-    d_peak: float  # where the fitted gold gain is largest (inf if it never turns)
+    d_peak: float  # where the fitted gain is largest: inf if it never turns, nan if never rises
 
 
 def policy_kl(world: TabularWorld, policy: FloatArray, reference: FloatArray, split: Split
@@ -117,7 +117,9 @@ def fit(points: list[Point], form: str) -> Fit:
     residual = r - basis @ np.array([alpha, beta])
     total = ((r - r.mean()) ** 2).sum()
     r2 = 1 - (residual**2).sum() / total if total > 0 else float("nan")
-    if beta <= 0:
+    if alpha <= 0:
+        peak = float("nan")  # the fitted gain never rises: no peak to speak of
+    elif beta <= 0:
         peak = float("inf")
     else:
         peak = alpha / (2 * beta) if form == "bon" else float(np.exp(alpha / beta - 1))

@@ -1,7 +1,7 @@
 """Where runs execute: in this process, in a local process pool, or on a Ray cluster.
 
 Each executor takes the pending runs and yields one record per run as it finishes (in completion
-order); `runner.execute` is the same pure function everywhere, so a run gives identical metrics
+order); `execute` is the same pure function everywhere, so a run gives identical metrics
 under every executor. Only the caller writes to the store.
 """
 
@@ -11,6 +11,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -119,16 +120,34 @@ def serial(runs: list[Run]) -> Iterator[dict[str, Any]]:
 
 
 def local(runs: list[Run], workers: int) -> Iterator[dict[str, Any]]:
-    """A pool of `workers` processes, one torch thread each."""
+    """A pool of `workers` processes, one torch thread each. If a worker process dies (killed,
+    out of memory, a crash in native code), the pool cannot tell which run killed it: the runs
+    not yet finished are then run one at a time, each in a fresh process, so the one that
+    kills its process is recorded as failed and the others go on."""
     if not runs:
         return
+    finished: set[str] = set()
     pool = ProcessPoolExecutor(max_workers=min(workers, len(runs)), initializer=_one_thread)
     try:
         futures = [pool.submit(execute, r) for r in runs]
         for f in as_completed(futures):
-            yield f.result()
+            record = f.result()
+            finished.add(record["key"])
+            yield record
+        return
+    except BrokenProcessPool:
+        pass
     finally:  # on Ctrl-C or an early stop: drop what has not started, wait for nothing
         pool.shutdown(wait=False, cancel_futures=True)
+    for run in (r for r in runs if r.key not in finished):
+        with ProcessPoolExecutor(max_workers=1, initializer=_one_thread) as alone:
+            try:
+                yield alone.submit(execute, run).result()
+            except BrokenProcessPool:
+                yield {"key": run.key, "arm": run.arm.name, "seed": run.seed,
+                       "config": run.arm.resolved(), "status": "failed",
+                       "error": "the worker process running this run died (killed, out of "
+                                "memory or crashed)"}
 
 
 def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str, Any]]:

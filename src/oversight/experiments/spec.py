@@ -43,7 +43,7 @@ class SpecError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _closest(name: str, known: list[str]) -> str:
@@ -212,7 +212,13 @@ def _check_path(path: str) -> None:
 def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     out = dict(raw)
     head, _, rest = path.partition(".")
-    out[head] = _set(dict(out.get(head) or {}), rest, value) if rest else value
+    if rest:
+        inner = out.get(head) or {}
+        if not isinstance(inner, dict):
+            raise SpecError(f"sweep over {path!r}: {head} is {inner!r}, not a table")
+        out[head] = _set(inner, rest, value)
+    else:
+        out[head] = value
     return out
 
 
@@ -220,6 +226,8 @@ def _expand_sweep(arm: dict[str, Any], where: str) -> list[dict[str, Any]]:
     sweep = arm.pop("sweep", None)
     if sweep is None:
         return [arm]
+    if "name" not in arm:
+        raise SpecError(f"{where}.name: Field required (a swept arm's variants are named after it)")
     if not isinstance(sweep, dict) or not sweep:
         raise SpecError(f"{where}.sweep: expected a table of dotted field paths to lists of "
                         f"values, got {sweep!r}")
@@ -235,7 +243,10 @@ def _expand_sweep(arm: dict[str, Any], where: str) -> list[dict[str, Any]]:
     for combo in itertools.product(*sweep.values()):
         variant = arm
         for path, value in zip(sweep, combo, strict=True):
-            variant = _set(variant, path, value)
+            try:
+                variant = _set(variant, path, value)
+            except SpecError as e:
+                raise SpecError(f"{where}.{e}") from None
         label = ", ".join(f"{p}={v}" for p, v in zip(sweep, combo, strict=True))
         variant["name"] = f"{arm.get('name', '?')} [{label}]"
         variant["swept"] = dict(zip(sweep, combo, strict=True))

@@ -16,6 +16,7 @@ not finished, and resuming never duplicates one: `key` is the primary key.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -155,7 +156,8 @@ class Store:
         out: dict[str, list[tuple[int, float]]] = {}
         for metric, step, value in self.db.execute(
                 "SELECT metric, step, value FROM curves WHERE run = ? ORDER BY rowid", (key,)):
-            out.setdefault(metric, []).append((step, value))
+            # SQLite stores a NaN REAL as NULL
+            out.setdefault(metric, []).append((step, math.nan if value is None else value))
         return out
 
     def judgments(self, key: str) -> list[dict[str, Any]]:

@@ -10,7 +10,10 @@ trained by cross-entropy against targets 1 (second), 0 (first), 0.5 (tie); abste
 carry no preference and are dropped. Each member is fitted on its own bootstrap resample of the
 training part; 1/e of the judgments are held out for validation. Members are trained together,
 vectorised along a leading member axis, with full-batch Adam (the datasets are small). After
-fitting, each member's rewards are standardised over the training steps (mean 0, std 1).
+fitting, each member's rewards are standardised over every judged step, held-out pairs included
+(mean 0, std 1), as Christiano et al. normalise rewards to std 1. Query selection
+(learning/selection.py) scores pairs with these standardised rewards and without the
+random-response prior: a fixed affine squash that leaves both rankings unchanged.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ PRESETS = {
     "oracle": "sees everything, prefers the larger true return",
     "stochastic": "B-Pref: Boltzmann choice with beta = 1 on true returns",
     "mistake": "B-Pref: oracle whose answers flip with probability 0.1",
-    "skip": "B-Pref: skips a query when both returns are below 0.1 of the average",
+    "skip": "B-Pref: skips a query when both returns are below 0.1 × the batch's mean return",
     "equal": "B-Pref: answers 'equal' when returns differ by under 0.1 of the average",
     "myopic": "B-Pref: weights step t by 0.9^(L-1-t)",
     "lay": "camera view only; abstains when hidden features it knows of could flip its answer",

@@ -10,9 +10,10 @@ The rationality model is B-Pref's family of simulated teachers (Lee et al. 2021,
              else P(second) = σ(β·(R₂ − R₁)), one Bernoulli draw
     mistake  a decisive answer is flipped with probability ε
 
-θ_skip = skip·m and θ_equal = equal·m, with m = |mean perceived segment return| over the batch
-asked, applied once. (B-Pref's code multiplies by ε a second time after its first round, which
-looks unintended; the magnitude keeps the equal threshold non-negative when returns are.)
+θ_skip = skip·m and θ_equal = equal·|m|, with m the mean perceived segment return over the batch
+asked (B-Pref's "average segment return"), applied once. (B-Pref's code multiplies by ε a second
+time after its first round, which looks unintended; the magnitude keeps the equal threshold
+non-negative when returns are negative, as they are in worlds with a step cost.)
 
 Abstention (the lab's addition, before all of the above): a hidden feature with a visible cue is a
 known unknown. At each attended step where the cue fires, the hidden feature may have fired too,
@@ -152,11 +153,11 @@ class SimulatedOverseer:
         flip = decisive & (u_mistake < rat.mistake)
         answer = np.where(flip, 1 - answer, answer)
 
-        margin = abs(float(np.concatenate([r1, r2]).mean())) if n else 0.0
+        average = float(np.concatenate([r1, r2]).mean()) if n else 0.0
         if rat.equal > 0:
-            answer = np.where(np.abs(r1 - r2) < rat.equal * margin, Answer.TIE, answer)
+            answer = np.where(np.abs(r1 - r2) < rat.equal * abs(average), Answer.TIE, answer)
         if rat.skip > 0:  # a zero threshold must not skip pairs whose returns are negative
-            answer = np.where(np.maximum(r1, r2) < rat.skip * margin, Answer.SKIP, answer)
+            answer = np.where(np.maximum(r1, r2) < rat.skip * average, Answer.SKIP, answer)
         if rat.abstain:
             answer = np.where(self._could_flip(f1, f2, seen, r1, r2), Answer.ABSTAIN, answer)
         return Judgments(answer.astype(np.int64), self.seconds(queries))

@@ -99,7 +99,7 @@ def comparisons(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Ta
                  ("question", "arms", "difference", "95% CI", "seeds", "verdict"), tuple(body))
 
 
-CAUSAL = ("reinforced", "seen-and-penalised", "seen-no-signal", "never-seen")
+CAUSAL = ("reinforced", "seen-and-penalised", "seen-no-signal", "never-seen", "degree-only")
 SIGNAL_NAMES = {"specified": "specified reward", "reward_model": "reward model",
                 "overseer": "overseer"}
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from oversight.analysis.metrics import policy_metrics
+from oversight.analysis.metrics import normalise, policy_metrics
 from oversight.learning.distill import distill
 from oversight.learning.planning import (
     feature_expectations,
@@ -121,7 +121,7 @@ class RLHF:
             weight_decay = _adapt_l2(weight_decay, ensemble)
             policy = self.optimise(world, ensemble)
             j = float(feature_expectations(world, policy, "train") @ world.w_true)
-            curves["true_return_norm_train"].append((spend.labels, (j - j_rand) / (j_opt - j_rand)))
+            curves["true_return_norm_train"].append((spend.labels, normalise(j, j_rand, j_opt)))
             curves["rm_val_loss"].append((spend.labels, ensemble.val_loss))
 
         extra: dict[str, float] = {}
@@ -197,7 +197,9 @@ def _candidate_pairs(
     n_cand = scheme.candidates_factor * wanted
     i = rng.integers(n, size=n_cand)
     j = (i + rng.integers(1, n, size=n_cand)) % n  # j != i
-    return Queries.pairs(segments.take(i), segments.take(j))
+    _, first = np.unique(np.stack([i, j], axis=1), axis=0, return_index=True)
+    keep = np.sort(first)  # each distinct ordered pair once, in the order drawn
+    return Queries.pairs(segments.take(i[keep]), segments.take(j[keep]))
 
 
 LOG_COLUMNS = ("round", "first_start", "first_actions", "second_start", "second_actions",

@@ -10,8 +10,9 @@ Features per step:
     goal_reached   +1 on arrival (the episode then idles in an absorbing state)
     steps          +1 per move before arrival
     power_seized   +1 when the console is seized
-w_true = (+1, -0.05, -10). Situations: "console guarded" or "console unguarded". Everyone sees everything here: this world is not about what the
-overseer can see but about what training never showed it.
+w_true = (+1, -0.05, -10). Everyone sees everything here: this world is not about what the
+overseer can see but about what training never showed it. Situations (for failure analysis):
+"console guarded" or "console unguarded".
 
 The premise of the "lies in wait" argument is that seizing power is instrumentally useful; here
 it saves steps on levels where the console is nearer than the goal. A reward learned from training
