@@ -38,7 +38,11 @@ def load_document(folder: Path) -> tuple[ExperimentSpec, Document]:
 def write_report(folder: Path, formats: tuple[str, ...] = FORMATS) -> Written:
     """Write `folder/report/` in the requested formats; returns the paths and any notes."""
     _, doc = load_document(folder)
-    out = folder / "report"
+    return write_document(doc, folder / "report", formats)
+
+
+def write_document(doc: Document, out: Path, formats: tuple[str, ...] = FORMATS) -> Written:
+    """Render a document into `out` as index.html, post.md + figures, paper/ and arxiv.tar.gz."""
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     notes: list[str] = []

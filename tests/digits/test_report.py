@@ -1,0 +1,33 @@
+"""The digits experiment renders through the shared report writers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oversight.digits.experiment import Row
+from oversight.report import write_document
+from oversight.report.digits import digits_document
+
+
+def row(condition: str, k: int, mean: float, first: str = "") -> Row:
+    return Row(condition, first, "standard", "accuracy", k, mean, mean - 0.01, mean + 0.01,
+               (mean,), "48.2" if condition == "judge alone" and k == 4 else "", "")
+
+
+ROWS = [row("judge alone", 4, 0.474), row("judge alone", 6, 0.592),
+        row("random second label", 4, 0.856), row("random second label", 6, 0.904),
+        row("debate: greedy vs greedy", 4, 0.863, "honest"),
+        row("debate: greedy vs greedy", 6, 0.894, "honest")]
+
+
+def test_document_states_the_measured_numbers(tmp_path: Path) -> None:
+    doc = digits_document(ROWS, seeds=1)
+    assert "judge alone is 47.4% accurate" in doc.abstract
+    assert "greedy debate 86.3%" in doc.abstract and "minimax" not in doc.abstract
+    table = doc.tables()[0]
+    assert any("47.4 [46.4, 48.4]" in line for line in table.rows)
+    written = write_document(doc, tmp_path, ("html", "md"))
+    post = written.paths["md"].read_text()
+    assert "47.4 [46.4, 48.4]" in post and "figures/digits-accuracy.png" in post
+    assert (tmp_path / "figures" / "digits-accuracy.png").stat().st_size > 5000
+    assert "Irving et al., 2018" in written.paths["html"].read_text()
