@@ -22,10 +22,12 @@ ROWS = [row("judge alone", 4, 0.474), row("judge alone", 6, 0.592),
 
 def test_document_states_the_measured_numbers(tmp_path: Path) -> None:
     doc = digits_document(ROWS, seeds=1)
-    assert "judge alone is 47.4% accurate" in doc.abstract
-    assert "greedy debate 86.3%" in doc.abstract and "minimax" not in doc.abstract
-    table = doc.tables()[0]
-    assert any("47.4 [46.4, 48.4]" in line for line in table.rows)
+    assert "the judge alone is 47.4% [46.4, 48.4]" in doc.abstract
+    assert "greedy debate gives 86.3%" in doc.abstract and "minimax" not in doc.abstract
+    headline, full = doc.tables()
+    assert headline.rows[0] == ("judge alone", "47.4 [46.4, 48.4]", "59.2 [58.2, 60.2]",
+                                "MNIST: 48.2 / –")
+    assert any("47.4 [46.4, 48.4]" in line for line in full.rows)
     written = write_document(doc, tmp_path, ("html", "md"))
     post = written.paths["md"].read_text()
     assert "47.4 [46.4, 48.4]" in post and "figures/digits-accuracy.png" in post
