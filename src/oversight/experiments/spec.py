@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -90,28 +91,13 @@ class ArmSpec(Strict):
     analyses: list[Literal["failures", "overoptimization"]] = []
     swept: dict[str, Any] = {}  # filled by sweep expansion: dotted path -> this arm's value
 
-    @field_validator("scheme")
+    @field_validator("scheme", "world", "overseer")
     @classmethod
-    def _known_scheme(cls, v: str) -> str:
-        if v not in SCHEMES:
-            raise ValueError(f"unknown scheme {v!r}{_closest(v, list(SCHEMES))}; "
-                             f"expected one of {list(SCHEMES)}")
-        return v
-
-    @field_validator("world")
-    @classmethod
-    def _known_world(cls, v: str) -> str:
-        if v not in WORLDS:
-            raise ValueError(f"unknown world {v!r}{_closest(v, list(WORLDS))}; "
-                             f"expected one of {list(WORLDS)}")
-        return v
-
-    @field_validator("overseer")
-    @classmethod
-    def _known_overseer(cls, v: str) -> str:
-        if v not in PRESETS:
-            raise ValueError(f"unknown overseer {v!r}{_closest(v, list(PRESETS))}; "
-                             f"expected one of {list(PRESETS)}")
+    def _known_name(cls, v: str, info: ValidationInfo) -> str:
+        known = list({"scheme": SCHEMES, "world": WORLDS, "overseer": PRESETS}[info.field_name])
+        if v not in known:
+            raise ValueError(f"unknown {info.field_name} {v!r}{_closest(v, known)}; "
+                             f"expected one of {known}")
         return v
 
     @field_validator("overseer_params")
