@@ -94,9 +94,10 @@ class ArmSpec(Strict):
     @field_validator("scheme", "world", "overseer")
     @classmethod
     def _known_name(cls, v: str, info: ValidationInfo) -> str:
-        known = list({"scheme": SCHEMES, "world": WORLDS, "overseer": PRESETS}[info.field_name])
+        field = str(info.field_name)
+        known = list({"scheme": SCHEMES, "world": WORLDS, "overseer": PRESETS}[field])
         if v not in known:
-            raise ValueError(f"unknown {info.field_name} {v!r}{_closest(v, known)}; "
+            raise ValueError(f"unknown {field} {v!r}{_closest(v, known)}; "
                              f"expected one of {known}")
         return v
 
