@@ -41,8 +41,10 @@ def fail(message: str) -> None:
 @app.command("list")
 def list_experiments() -> None:
     """The built-in experiments, one per line: name, then description."""
-    for name in specs.builtin_names():
-        typer.echo(f"{name:<16}{specs.load(name).description}")
+    names = specs.builtin_names()
+    width = max(map(len, names)) + 2
+    for name in names:
+        typer.echo(f"{name:<{width}}{specs.load(name).description}")
 
 
 @app.command()
