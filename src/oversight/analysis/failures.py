@@ -31,16 +31,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oversight.learning.planning import level_returns, optimal_policy, uniform_policy
-from oversight.learning.reward_models import BTEnsemble
+from oversight.learning.reward_models import TARGET, BTEnsemble
 from oversight.learning.rollouts import sample_episodes
 from oversight.protocols import Overseer
 from oversight.types import Answer, BoolArray, FloatArray, Judgments, Queries, Segments
 from oversight.worlds.engine import TabularWorld
 
-ANSWERED = (Answer.FIRST, Answer.SECOND, Answer.TIE)  # judgments that carried a training signal
+ANSWERED = tuple(TARGET)  # the answers the reward model trains on: FIRST, SECOND, TIE
 OBJECTIVE = {Answer.FIRST: "outer", Answer.SECOND: "inner", Answer.TIE: "tie",
              Answer.ABSTAIN: "abstain", Answer.SKIP: "abstain"}
 SIGNALS = ("specified", "reward_model", "overseer")
+CAUSAL = ("reinforced", "seen-and-penalised", "seen-no-signal", "never-seen", "degree-only")
 
 
 @dataclass(frozen=True)

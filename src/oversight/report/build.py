@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from oversight.analysis.failures import CAUSAL, SIGNALS
 from oversight.analysis.stats import paired_difference
 from oversight.experiments.runner import summarise
 from oversight.experiments.spec import ArmSpec, ExperimentSpec
@@ -99,9 +100,7 @@ def comparisons(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Ta
                  ("question", "arms", "difference", "95% CI", "seeds", "verdict"), tuple(body))
 
 
-CAUSAL = ("reinforced", "seen-and-penalised", "seen-no-signal", "never-seen", "degree-only")
-SIGNAL_NAMES = {"specified": "specified reward", "reward_model": "reward model",
-                "overseer": "overseer"}
+SIGNAL_NAMES = dict(zip(SIGNALS, ("specified reward", "reward model", "overseer"), strict=True))
 
 
 def failure_tables(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> list[Table]:

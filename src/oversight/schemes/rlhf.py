@@ -33,6 +33,7 @@ from oversight.learning.planning import (
     uniform_policy,
 )
 from oversight.learning.reward_models import (
+    TARGET,
     BTEnsemble,
     PreferenceData,
     RewardModelConfig,
@@ -134,7 +135,7 @@ class RLHF:
             "labels": float(spend.labels),
             "overseer_seconds": spend.seconds,
             "money": spend.money,
-            "answered": float(counts[[Answer.FIRST, Answer.SECOND, Answer.TIE]].sum()),
+            "answered": float(counts[list(TARGET)].sum()),
             "abstain_rate": counts[Answer.ABSTAIN] / asked_total if asked_total else math.nan,
             "tie_rate": counts[Answer.TIE] / asked_total if asked_total else math.nan,
             "skip_rate": counts[Answer.SKIP] / asked_total if asked_total else math.nan,
