@@ -69,47 +69,70 @@ class Queries:
     """N pair queries: is `first[i]` or `second[i]` better?
 
     revealed: (N, K) bool, features whose values a scheme has revealed to the overseer as
-    verifiable evidence for that query (e.g. someone lifted the rug). Plain RLHF reveals nothing.
+    verifiable evidence for that query, in both segments (someone lifted the rug throughout).
+    shown: (N, 2, L) bool, single steps of the first (0) and second (1) segment whose every
+    feature was shown as a piece of verifiable evidence (a debater or an assistant pointing at
+    "what happened here"). Plain RLHF reveals and shows nothing.
     """
 
     first: Segments
     second: Segments
     revealed: BoolArray
+    shown: BoolArray
 
     def __len__(self) -> int:
         return len(self.first)
 
     @staticmethod
     def pairs(first: Segments, second: Segments) -> Queries:
-        k = first.features.shape[2]
-        return Queries(first, second, np.zeros((len(first), k), dtype=bool))
+        n, k = len(first), first.features.shape[2]
+        return Queries(first, second, np.zeros((n, k), dtype=bool),
+                       np.zeros((n, 2, first.length), dtype=bool))
 
     def take(self, index: IntArray) -> Queries:
-        return Queries(self.first.take(index), self.second.take(index), self.revealed[index])
+        return Queries(self.first.take(index), self.second.take(index), self.revealed[index],
+                       self.shown[index])
+
+    def with_shown(self, shown: BoolArray) -> Queries:
+        return Queries(self.first, self.second, self.revealed, shown)
 
     @staticmethod
     def concat(a: Queries, b: Queries) -> Queries:
         return Queries(Segments.concat(a.first, b.first), Segments.concat(a.second, b.second),
-                       np.concatenate([a.revealed, b.revealed]))
+                       np.concatenate([a.revealed, b.revealed]),
+                       np.concatenate([a.shown, b.shown]))
 
 
 @dataclass(frozen=True)
 class Judgments:
-    """The overseer's answers to N queries: answer (N,) of Answer codes, seconds (N,) spent."""
+    """The answers to N queries: answer (N,) of Answer codes, seconds (N,) the overseer spent.
+
+    questions (N,): how many questions the overseer answered to produce each judgment (1 for a
+    direct judgment; amplification decomposes one query into several); None means all 1.
+    """
 
     answer: IntArray
     seconds: FloatArray
+    questions: IntArray | None = None
 
     def __len__(self) -> int:
         return int(self.answer.shape[0])
 
+    @property
+    def asked(self) -> IntArray:
+        """(N,) questions put to the overseer per judgment: what a label budget counts."""
+        return np.ones_like(self.answer) if self.questions is None else self.questions
+
     def take(self, index: IntArray) -> Judgments:
-        return Judgments(self.answer[index], self.seconds[index])
+        q = None if self.questions is None else self.questions[index]
+        return Judgments(self.answer[index], self.seconds[index], q)
 
     @staticmethod
     def concat(a: Judgments, b: Judgments) -> Judgments:
+        q = None if a.questions is None and b.questions is None else np.concatenate(
+            [a.asked, b.asked])
         return Judgments(np.concatenate([a.answer, b.answer]),
-                         np.concatenate([a.seconds, b.seconds]))
+                         np.concatenate([a.seconds, b.seconds]), q)
 
 
 BudgetKind = Literal["labels", "seconds", "money"]
@@ -124,11 +147,13 @@ class Budget:
     kind: BudgetKind
     amount: float
 
-    def charge(self, seconds: FloatArray, wage_per_hour: float) -> FloatArray:
-        """Cost of each judgment in this budget's unit: (N,)."""
+    def charge(self, seconds: FloatArray, wage_per_hour: float,
+               questions: IntArray | None = None) -> FloatArray:
+        """Cost of each judgment in this budget's unit: (N,). questions (N,): overseer answers
+        behind each judgment (default 1), what a label budget counts."""
         match self.kind:
             case "labels":
-                return np.ones_like(seconds)
+                return np.ones_like(seconds) if questions is None else questions.astype(float)
             case "seconds":
                 return seconds
             case "money":
@@ -145,9 +170,12 @@ class Spend:
 
     def add(self, judgments: Judgments, wage_per_hour: float) -> Spend:
         s = float(judgments.seconds.sum())
-        return Spend(
-            self.labels + len(judgments), self.seconds + s, self.money + s * wage_per_hour / 3600
-        )
+        return Spend(self.labels + int(judgments.asked.sum()), self.seconds + s,
+                     self.money + s * wage_per_hour / 3600)
+
+    def __add__(self, other: Spend) -> Spend:
+        return Spend(self.labels + other.labels, self.seconds + other.seconds,
+                     self.money + other.money)
 
     def used(self, kind: BudgetKind) -> float:
         return {"labels": float(self.labels), "seconds": self.seconds, "money": self.money}[kind]

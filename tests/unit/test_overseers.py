@@ -270,7 +270,7 @@ def test_revealed_evidence_corrects_the_lay_overseer_at_a_price(camera: TabularW
     q = queries(np.stack([hide_two_fast()] * 2), np.stack([bin_one()] * 2))
     revealed = np.zeros((2, 3), dtype=bool)
     revealed[1, camera.feature_index("dirt_hidden")] = True  # lift the rug on query 1 only
-    q = Queries(q.first, q.second, revealed)
+    q = Queries(q.first, q.second, revealed, q.shown)
     j = make_overseer("lay", camera).judge(q, np.random.default_rng(0))
     assert j.answer.tolist() == [FIRST, SECOND]
     np.testing.assert_allclose(j.seconds - j.seconds[0], [0.0, LAY_COST.seconds_per_evidence * 2])
@@ -364,7 +364,7 @@ def test_revealing_toxicity_makes_the_lay_decisive(hazard: TabularWorld) -> None
     q = queries(np.stack([eat(3, toxic=True)] * 2), np.stack([eat(6)] * 2))
     revealed = np.zeros((2, 3), dtype=bool)
     revealed[1, hazard.feature_index("toxic_eaten")] = True  # a lab test on query 1
-    q = Queries(q.first, q.second, revealed)
+    q = Queries(q.first, q.second, revealed, q.shown)
     j = make_overseer("lay", hazard).judge(q, np.random.default_rng(0))
     assert j.answer.tolist() == [ABSTAIN, SECOND]  # 0.13 vs 0.76 once the test is seen
     np.testing.assert_allclose(j.seconds[1] - j.seconds[0], LAY_COST.seconds_per_evidence * 2)

@@ -13,6 +13,11 @@ on segments of the initial random policy, the rest evenly over the remaining rou
 stays online (offline-only reward training invited reward hacking in the same paper). Every
 judgment asked is charged, abstentions and skips included. Between fits the L2 coefficient is
 adapted to keep validation loss within 1.1–1.5× the training loss.
+
+The schemes built on this loop plug in at one seam, between selecting a round's queries and
+charging for them: `assist` adds verifiable evidence to each query (debate's transcript, an rrm
+assistant's findings), which the overseer reads and is paid for; amplification wraps the
+overseer itself (schemes/amplification.py).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -47,6 +52,7 @@ from oversight.types import (
     Answer,
     Budget,
     FloatArray,
+    IntArray,
     Judgments,
     Queries,
     RunResult,
@@ -56,6 +62,19 @@ from oversight.types import (
 from oversight.worlds.engine import TabularWorld
 
 MAX_QUERIES_PER_ROUND = 2000
+
+
+class Assist(Protocol):
+    """Adds evidence to queries before the overseer sees them (schemes/debate.py, rrm.py)."""
+
+    def __call__(self, queries: Queries, rng: np.random.Generator) -> Queries: ...
+
+
+def questions(overseer: Overseer, queries: Queries) -> IntArray | None:
+    """(N,) questions the overseer will answer for each query, when that is not one each (an
+    amplified overseer decomposes a query into several); a label budget counts these."""
+    count = getattr(overseer, "questions", None)
+    return None if count is None else count(queries)
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ class RLHF:
         overseer: Overseer,
         budget: Budget,
         rng: np.random.Generator,
+        assist: Assist | None = None,
     ) -> RunResult:
         roll_rng, select_rng, judge_rng, fit_rng, eval_rng = rng.spawn(5)
         policy = uniform_policy(world)
@@ -103,7 +123,10 @@ class RLHF:
             candidates = _candidate_pairs(segments, self, overseer, budget, allowance, roll_rng)
             asked = candidates.take(select(self.selector, candidates, len(candidates), ensemble,
                                            select_rng))
-            cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour)
+            if assist is not None:
+                asked = assist(asked, roll_rng)
+            cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
+                                 questions(overseer, asked))
             affordable = np.flatnonzero(np.cumsum(cost) <= allowance + 1e-9)
             if len(affordable) == 0:
                 continue
@@ -193,7 +216,8 @@ def _candidate_pairs(
     n = len(segments)
     sample = segments.take(np.arange(min(n, 16)))
     probe = Queries.pairs(sample, sample)
-    per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour)))
+    per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour,
+                                            questions(overseer, probe))))
     wanted = min(MAX_QUERIES_PER_ROUND, max(1, math.ceil(allowance / per_query)))
     n_cand = scheme.candidates_factor * wanted
     i = rng.integers(n, size=n_cand)
