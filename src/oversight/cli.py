@@ -18,6 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.markup import escape
 from rich.table import Table
 
 from oversight.experiments import spec as specs
@@ -236,7 +237,7 @@ def print_table(summary: list[dict[str, Any]]) -> None:
         for i, heading in enumerate(t.header):
             table.add_column(heading, justify="left" if i == 0 else "right", no_wrap=i == 0)
         for row in t.rows:
-            table.add_row(*row)
+            table.add_row(*map(escape, row))  # "[budget.amount=3]" is not markup
         console.print(table)
     console.print(
         "Deployment levels; mean ± 95% bootstrap CI over seeds. true return and perceived: "

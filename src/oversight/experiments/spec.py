@@ -36,7 +36,7 @@ from oversight.overseers.presets import PRESETS
 from oversight.worlds import WORLDS
 
 CATALOG = Path(__file__).parent / "catalog"
-SCHEMES = ("rlhf",)
+SCHEMES = ("rlhf", "debate", "rrm", "amplification", "adversarial")
 
 
 class SpecError(ValueError):
@@ -78,6 +78,37 @@ class RLHFSpec(Strict):
     reward_model: RewardModelSpec = RewardModelSpec()
 
 
+class DebateSpec(Strict):
+    rounds: int = Field(4, ge=0)
+    debaters: Literal["random", "greedy", "minimax"] = "minimax"
+    max_positions: int = Field(4096, ge=1)
+    simulations: int = Field(16, ge=1)
+
+
+class RRMSpec(Strict):
+    depth: int = Field(1, ge=0, le=4)
+    assistant_fraction: float = Field(0.2, gt=0, lt=1)
+    reveal: int = Field(2, ge=1)
+    assistant_error: float = Field(0.0, ge=0, le=1)
+    assistant_episodes: int = Field(200, ge=2)
+
+
+class AmplificationSpec(Strict):
+    human_fraction: float = Field(1.0, gt=0, le=1)
+    chunk: int | None = Field(None, ge=1)
+
+
+class AdversarialSpec(Strict):
+    red_fraction: float = Field(0.25, gt=0, lt=1)
+    red_rounds: int = Field(3, ge=1)
+    kappa: float = Field(1.0, ge=0)
+    novelty: float = Field(1.0, ge=0)
+    attack_episodes: int = Field(200, ge=4)
+
+
+SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's
+
+
 class ArmSpec(Strict):
     name: str
     question: str = ""
@@ -87,6 +118,10 @@ class ArmSpec(Strict):
     overseer_params: dict[str, int | float | bool] = {}
     scheme: str = "rlhf"
     rlhf: RLHFSpec = RLHFSpec()
+    debate: DebateSpec = DebateSpec()
+    rrm: RRMSpec = RRMSpec()
+    amplification: AmplificationSpec = AmplificationSpec()
+    adversarial: AdversarialSpec = AdversarialSpec()
     budget: BudgetSpec = BudgetSpec()
     analyses: list[Literal["failures", "overoptimization"]] = []
     swept: dict[str, Any] = {}  # filled by sweep expansion: dotted path -> this arm's value
@@ -139,8 +174,10 @@ class ArmSpec(Strict):
 
     def resolved(self) -> dict[str, Any]:
         """The arm's full configuration, defaults filled in (what a run key hashes; the
-        question is a label for reports and is left out, so rewording it reruns nothing)."""
-        return self.model_dump(mode="json", exclude={"question", "swept"})
+        question is a label for reports and is left out, so rewording it reruns nothing; so
+        are the parameter sections of the schemes this arm does not use)."""
+        unused = {s for s in SCHEME_SECTIONS if s != self.scheme}
+        return self.model_dump(mode="json", exclude={"question", "swept", *unused})
 
 
 class ExperimentSpec(Strict):

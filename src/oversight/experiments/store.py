@@ -6,7 +6,8 @@ Tables
                  metrics JSON, started, finished, wall_seconds, error, traceback, version, pid
     curves       run key, metric, step, value
     judgments    run key, index, round, the two segments asked (start state and actions, enough
-                 to replay them in the deterministic world), overseer, answer, seconds
+                 to replay them in the deterministic world), overseer, answer, seconds, detail
+                 (a scheme's JSON note on the judgment: debate's transcript and winner)
 
 Only the parent process writes; workers return records. A finished run is committed in one
 transaction (its row, curves and judgments together), so a crash loses at most the runs that had
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS judgments (
     run TEXT NOT NULL, idx INTEGER NOT NULL, round INTEGER NOT NULL,
     first_start INTEGER NOT NULL, first_actions TEXT NOT NULL,
     second_start INTEGER NOT NULL, second_actions TEXT NOT NULL,
-    overseer TEXT NOT NULL, answer INTEGER NOT NULL, seconds REAL NOT NULL);
+    overseer TEXT NOT NULL, answer INTEGER NOT NULL, seconds REAL NOT NULL, detail TEXT);
 CREATE INDEX IF NOT EXISTS judgments_run ON judgments (run);
 """
 
@@ -67,6 +68,9 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(judgments)")}
+        if "detail" not in columns:  # a store written before schemes recorded details
+            self.db.execute("ALTER TABLE judgments ADD COLUMN detail TEXT")
 
     def __enter__(self) -> Store:
         return self
@@ -127,11 +131,11 @@ class Store:
             j = record.get("judgments")
             if j:
                 db.executemany(
-                    "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO judgments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(key, i, *row) for i, row in enumerate(zip(
                         j["round"], j["first_start"], j["first_actions"], j["second_start"],
                         j["second_actions"], j["overseer"], j["answer"], j["seconds"],
-                        strict=True))],
+                        j.get("detail") or [None] * len(j["round"]), strict=True))],
                 )
 
     def runs(self, experiment: str | None = None) -> list[dict[str, Any]]:
@@ -162,7 +166,7 @@ class Store:
 
     def judgments(self, key: str) -> list[dict[str, Any]]:
         cols = ["idx", "round", "first_start", "first_actions", "second_start",
-                "second_actions", "overseer", "answer", "seconds"]
+                "second_actions", "overseer", "answer", "seconds", "detail"]
         rows = self.db.execute(f"SELECT {', '.join(cols)} FROM judgments WHERE run = ?"
                                " ORDER BY idx", (key,))
         return [dict(zip(cols, r, strict=True)) for r in rows]

@@ -35,7 +35,7 @@ LAY_COST = Cost(base_seconds=3.0, seconds_per_step=0.05, seconds_per_evidence=5.
 EXPERT_COST = Cost(base_seconds=20.0, seconds_per_step=0.5, seconds_per_evidence=10.0,
                    wage_per_hour=100.0)
 
-RATIONALITY_FIELDS = {"beta", "mistake", "skip", "equal", "gamma", "abstain"}
+RATIONALITY_FIELDS = {"beta", "mistake", "systematic", "skip", "equal", "gamma", "abstain"}
 
 
 def make_overseer(name: str, world: TabularWorld, **overrides: Any) -> SimulatedOverseer:

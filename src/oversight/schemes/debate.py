@@ -71,9 +71,9 @@ class Debate:
             return self.debate(queries, world.w_true, judge, abstains, hidden, cued, rng)
 
         result = self.rlhf.run(world, overseer, budget, rng, assist)
-        asked, judgments = result.artefacts["history"] or (None, None)
-        if asked is None:
+        if result.artefacts["history"] is None:
             return result
+        asked, judgments = result.artefacts["history"]
         honest = _honest_side(asked, world.w_true)
         truth = np.sign(asked.second.returns(world.w_true) - asked.first.returns(world.w_true))
         answer = judgments.answer

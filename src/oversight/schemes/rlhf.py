@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -99,7 +100,11 @@ class RLHF:
         budget: Budget,
         rng: np.random.Generator,
         assist: Assist | None = None,
+        amplify: Callable[[BTEnsemble | None], Overseer] | None = None,
     ) -> RunResult:
+        """assist: adds evidence to each round's queries; amplify: the overseer for a round
+        given the current reward model (schemes/amplification.py). Both default to none."""
+        direct = overseer
         roll_rng, select_rng, judge_rng, fit_rng, eval_rng = rng.spawn(5)
         policy = uniform_policy(world)
         ensemble: BTEnsemble | None = None
@@ -118,6 +123,7 @@ class RLHF:
             allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance <= 0:
                 continue
+            overseer = direct if amplify is None else amplify(ensemble)
             episodes = self.behave(world, policy, ensemble, roll_rng)
             segments = crop(episodes, length, roll_rng)
             candidates = _candidate_pairs(segments, self, overseer, budget, allowance, roll_rng)
@@ -151,7 +157,7 @@ class RLHF:
         extra: dict[str, float] = {}
         if self.optimizer == "distilled":
             policy, extra["distill_agreement_train"] = distill(world, policy, eval_rng)
-        perceived = getattr(overseer, "perceived_weights", world.w_true)
+        perceived = getattr(direct, "perceived_weights", world.w_true)
         metrics = policy_metrics(world, policy, perceived, ensemble, eval_rng) | extra
         asked_total = int(counts.sum())
         metrics |= {

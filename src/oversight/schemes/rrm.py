@@ -106,7 +106,7 @@ class RRM:
         assistants: list[Assistant] = []
         spend = Spend()
         share = budget.amount * self.assistant_fraction / max(self.depth, 1)
-        for level in range(1, self.depth + 1):
+        for _ in range(self.depth):
             lower = assistants[-1] if assistants else None
             assistant, used = self.train_assistant(world, overseer, budget, share, hidden,
                                                    lower, assist_rng)
