@@ -80,7 +80,8 @@ def test_debate_records_its_transcripts_and_pays_for_every_piece_of_evidence() -
     pieces = asked.shown.sum(axis=(1, 2))
     steps = 2 * asked.first.length
     cost = lay.cost
-    expected = cost.base_seconds + cost.seconds_per_step * steps + cost.seconds_per_evidence * pieces
+    expected = (cost.base_seconds + cost.seconds_per_step * steps
+                + cost.seconds_per_evidence * pieces)
     np.testing.assert_allclose(judgments.seconds, expected)
     assert result.metrics["overseer_seconds"] == pytest.approx(expected.sum())
     assert expected.sum() <= 900 + 1e-9 and pieces.sum() > 0
@@ -144,7 +145,7 @@ def test_amplification_charges_each_sub_question() -> None:
     w = make_world("hidden-hazard")
     result = Amplification(SMALL).run(w, make_overseer("lay", w, attention=5),
                                       Budget("labels", 120), np.random.default_rng(0))
-    asked, judgments = result.artefacts["history"]
+    _, judgments = result.artefacts["history"]
     assert (judgments.asked == 3).all()  # ⌈12 / 5⌉ chunks, all asked
     assert result.metrics["labels"] == judgments.asked.sum() <= 120
 

@@ -81,6 +81,7 @@ class RLHFSpec(Strict):
 class DebateSpec(Strict):
     rounds: int = Field(4, ge=0)
     debaters: Literal["random", "greedy", "minimax"] = "minimax"
+    max_units: int = Field(10, ge=1)
     max_positions: int = Field(4096, ge=1)
     simulations: int = Field(16, ge=1)
 

@@ -13,9 +13,11 @@ sign of its perceived return difference, or no verdict where it would abstain.
     random   shows a uniformly random step of either segment (a control that knows nothing)
     greedy   shows the step that most increases its side's perceived margin, or passes
     minimax  exact game-tree search over the steps that can change the verdict (those where a
-             feature the judge cannot see fired, or a cue of one did), memoised over the set
-             shown; past `max_positions` positions, flat Monte-Carlo search (each move scored by
-             `simulations` random continuations)
+             feature the judge cannot see fired, or a cue of one did, or an event happened past
+             what a time-pressed judge watches), memoised over the set shown, every final
+             position evaluated in one batch; of more than `max_units` such steps, the ones that
+             move the judge's margin most when shown alone; past `max_positions` positions, flat
+             Monte-Carlo search (each move scored by `simulations` random continuations)
 
 Every judgment is recorded with its transcript (the steps shown, in order), the side the honest
 debater took, who won (the debater whose side the judge chose), and whether the judge's answer
@@ -25,6 +27,7 @@ matched the true preference.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -56,6 +59,7 @@ class Debate:
     rlhf: RLHF = field(default_factory=RLHF)
     rounds: int = 4
     debaters: DebaterKind = "minimax"
+    max_units: int = 10
     max_positions: int = 4096
     simulations: int = 16
 
@@ -113,8 +117,13 @@ class Debate:
         if self.debaters == "random":
             order = rng.permutation(2 * length)
             return [int(u) for u in order[: self.rounds]]
-        units = _relevant_units(one, hidden, cued)
+        units = _relevant_units(one, hidden, cued, judge.view.attention)
         game = _Game(one, units, judge, abstains, honest, self.rounds)
+        if len(units) > self.max_units:  # search the units that move the judge most alone
+            _, margin = game._evaluate([frozenset(), *(frozenset([m]) for m in range(len(units)))])
+            keep = np.argsort(-np.abs(margin[1:] - margin[0]), kind="stable")[: self.max_units]
+            units = [units[m] for m in sorted(keep.tolist())]
+            game = _Game(one, units, judge, abstains, honest, self.rounds)
         moves: list[int] = []
         for turn in range(self.rounds):
             sign = 1 if turn % 2 == 0 else -1  # honest maximises honest-signed verdicts
@@ -137,6 +146,7 @@ class _Game:
         self.honest, self.rounds = honest, rounds
         self.length = one.first.length
         self.value = functools.cache(self._value)
+        self.leaves: dict[frozenset[int], int] = {}
 
     def positions(self) -> int:
         return sum(math.comb(len(self.units), k) for k in range(min(self.rounds,
@@ -157,7 +167,11 @@ class _Game:
     def _value(self, shown: frozenset[int], turn: int) -> int:
         """Minimax value (honest-signed verdict) of a position: the set shown, whose turn."""
         if turn == self.rounds:
-            return int(self._evaluate([shown])[0][0])
+            if not self.leaves:  # every final position at once, in one batch
+                sets = [frozenset(c) for k in range(min(self.rounds, len(self.units)) + 1)
+                        for c in itertools.combinations(range(len(self.units)), k)]
+                self.leaves = dict(zip(sets, self._evaluate(sets)[0].tolist(), strict=True))
+            return self.leaves[shown]
         options = [self.value(shown | {m}, turn + 1)
                    for m in range(len(self.units)) if m not in shown]
         options.append(self.value(shown, turn + 1))  # pass
@@ -199,13 +213,19 @@ class _Game:
         return best_move
 
 
-def _relevant_units(one: Queries, hidden: BoolArray, cued: IntArray) -> list[int]:
+def _relevant_units(one: Queries, hidden: BoolArray, cued: IntArray,
+                    attention: int | None) -> list[int]:
     """Units (side·L + step) where showing the step can change the judge's view: a feature it
-    cannot see fired there, or a cue of one did (showing it settles a known unknown)."""
+    cannot see fired there, or a cue of one did (showing it settles a known unknown), or, past
+    the steps the judge watches, an event it would have seen fired (one firing in at most half
+    of the segment's steps: cleaning up, not the cost of every step)."""
     units = []
     for side, seg in enumerate((one.first, one.second)):
-        f = seg.features[0]  # (L, K)
-        fired = (f[:, hidden] != 0).any(axis=1) | (f[:, cued] != 0).any(axis=1)
+        f = seg.features[0] != 0  # (L, K)
+        fired = f[:, hidden].any(axis=1) | f[:, cued].any(axis=1)
+        if attention is not None:
+            event = ~hidden & (f.sum(axis=0) <= seg.length / 2)
+            fired[attention:] |= f[attention:, event].any(axis=1)
         units += [side * seg.length + int(t) for t in np.flatnonzero(fired)]
     return units
 
