@@ -1,0 +1,59 @@
+"""Frames of a segment, as a labeller is entitled to see them.
+
+A segment is stored as its start state and actions; replaying the actions in the deterministic
+world gives its L+1 states. Each state is drawn by the world's own `render` (ASCII rows) in the
+labeller's view: a lay labeller sees the camera view (`reveal=False`) unless the scheme revealed
+the hidden evidence for this query; an expert sees the revealed view (`reveal=True`, e.g. the rug
+lifted). The page paints each character as a cell of `grid.PALETTE`'s colour, which is exactly
+the image `TabularWorld.rgb` draws, without encoding images on the server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from oversight.worlds import make_world
+from oversight.worlds.engine import TabularWorld
+from oversight.worlds.grid import PALETTE
+
+
+def palette() -> dict[str, str]:
+    """Character -> CSS colour, for the page."""
+    return {ch: "#{:02x}{:02x}{:02x}".format(*rgb) for ch, rgb in PALETTE.items()}
+
+
+@lru_cache(maxsize=64)
+def world_of(name: str, params_json: str) -> TabularWorld:
+    import json
+
+    return make_world(name, **json.loads(params_json))
+
+
+@lru_cache(maxsize=65536)
+def _rows(world: TabularWorld, state: int, reveal: bool) -> tuple[str, ...]:
+    return tuple(world.render(world.states[state], reveal))
+
+
+def replay(world: TabularWorld, start: int, actions: str) -> list[int]:
+    """The states visited: start, then one per action."""
+    states = [start]
+    for a in actions:
+        states.append(int(world.next_state[states[-1], int(a)]))
+    return states
+
+
+def segment_frames(world: TabularWorld, start: int, actions: str, reveal: bool
+                   ) -> list[tuple[str, ...]]:
+    """One frame (ASCII rows) per state of the replayed segment."""
+    if not 0 <= start < world.n_states or any(
+            not c.isdigit() or int(c) >= world.n_actions for c in actions):
+        raise ValueError(f"segment ({start}, {actions!r}) does not belong to world {world.name}")
+    return [_rows(world, s, reveal) for s in replay(world, start, actions)]
+
+
+LEGEND: dict[str, str] = {  # what each character of a frame is, for the page's key
+    "A": "robot", "a": "robot carrying dirt", "d": "dirt", "R": "rug",
+    "X": "rug with dirt under it", "B": "bin", "m": "mushroom", "M": "fresh mushroom",
+    "T": "toxic mushroom", "$": "goal", "C": "control console", "S": "supervisor",
+    "D": "closed door", "_": "open door", "#": "wall", ".": "floor",
+}
