@@ -41,6 +41,20 @@ HUMAN_PARAMS = {  # overseer_params of an arm with overseer = "human", with thei
 }
 
 
+def check_params(params: dict[str, Any]) -> None:
+    """Raise ValueError unless `params` are valid overseer_params of a human arm."""
+    unknown = set(params) - set(HUMAN_PARAMS)
+    if unknown:
+        raise ValueError(f"unknown human overseer parameter(s) {sorted(unknown)}; "
+                         f"expected some of {sorted(HUMAN_PARAMS)}")
+    p = HUMAN_PARAMS | params
+    if p["time_limit"] < 0 or p["wait"] <= 0 or p["seconds"] < 0 or p["wage"] < 0:
+        raise ValueError("time_limit >= 0, wait > 0, seconds >= 0 and wage >= 0 are needed; "
+                         f"got {params}")
+    Settings(p["redundancy"], float(p["gold_rate"]), float(p["time_limit"]) or None,
+             float(p["lease_seconds"]))  # checks the rest
+
+
 class LabelsTimeout(RuntimeError):
     """The labels did not arrive in time; running the experiment again resumes the wait."""
 
@@ -76,10 +90,7 @@ class HumanOverseer:
     @staticmethod
     def from_params(folder: Path, run: str, world: str, world_params: dict[str, Any],
                     params: dict[str, Any]) -> HumanOverseer:
-        unknown = set(params) - set(HUMAN_PARAMS)
-        if unknown:
-            raise ValueError(f"unknown human overseer parameter(s) {sorted(unknown)}; "
-                             f"expected some of {sorted(HUMAN_PARAMS)}")
+        check_params(params)
         p = HUMAN_PARAMS | params
         settings = Settings(int(p["redundancy"]), float(p["gold_rate"]),
                             float(p["time_limit"]) or None, float(p["lease_seconds"]))
