@@ -234,31 +234,34 @@ def lease_next(db: sqlite3.Connection, labeller: Labeller, now: float) -> Lease 
 
 
 def _own_live(db: sqlite3.Connection, labeller: Labeller, lease: int
-              ) -> tuple[float | None, float | None, float, float]:
-    """(shown, time_limit, leased, lease_seconds) of a live lease of this labeller, or the
-    QueueError that says why not. Call inside a write, after `expire`."""
-    row = db.execute("SELECT labeller, status, shown, time_limit, leased, lease_seconds, answer"
-                     " FROM labels WHERE id = ?", (lease,)).fetchone()
+              ) -> tuple[float | None, float | None, float, float, float]:
+    """(shown, time_limit, leased, lease_seconds, expires) of an unanswered lease of this
+    labeller, or the QueueError that says why not."""
+    row = db.execute("SELECT labeller, status, shown, time_limit, leased, lease_seconds, expires,"
+                     " answer FROM labels WHERE id = ?", (lease,)).fetchone()
     if row is None:
         raise QueueError(404, f"no lease {lease}")
-    owner, status, shown, limit, leased, lease_seconds, given = row
+    owner, status, shown, limit, leased, lease_seconds, expires, given = row
     if owner != labeller.id:
         raise QueueError(403, f"lease {lease} is not yours")
     if status == "answered":
         raise QueueError(409, f"lease {lease} was answered already ({given})")
     if status == "expired":
-        raise QueueError(410, f"lease {lease} expired before it was answered; "
-                              "fetch the next query")
-    return shown, limit, leased, lease_seconds
+        raise QueueError(410, EXPIRED.format(lease))
+    return shown, limit, leased, lease_seconds, expires
+
+
+EXPIRED = "lease {} expired before it was answered; fetch the next query"
 
 
 def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: float) -> float:
     """Start the clock on a lease (idempotent); returns the server time it was shown."""
     with write(db):
-        expire(db, now)
-        shown, limit, _, lease_seconds = _own_live(db, labeller, lease)
+        shown, limit, _, lease_seconds, expires = _own_live(db, labeller, lease)
         if shown is not None:
             return float(shown)
+        if now > expires:
+            raise QueueError(410, EXPIRED.format(lease))
         ends = now + (limit + GRACE if limit is not None else lease_seconds)
         db.execute("UPDATE labels SET shown = ?, expires = ? WHERE id = ?", (now, ends, lease))
         return now
@@ -266,17 +269,20 @@ def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: floa
 
 def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, now: float
            ) -> str:
-    """Record `given` (a key of ANSWERS) for the lease; returns what was recorded."""
+    """Record `given` (a key of ANSWERS) for the lease; returns what was recorded. Past the
+    time limit (plus GRACE) that is 'timeout', answered when the limit ran out."""
     if given not in ANSWERS:
         raise QueueError(422, f"answer must be one of {sorted(ANSWERS)}, got {given!r}")
     with write(db):
-        expire(db, now)
-        shown, limit, leased, _ = _own_live(db, labeller, lease)
+        shown, limit, leased, _, expires = _own_live(db, labeller, lease)
         start = leased if shown is None else shown
+        answered = now
         if limit is not None and now - start > limit + GRACE:
-            given = "timeout"
+            given, answered = "timeout", start + limit
+        elif now > expires:
+            raise QueueError(410, EXPIRED.format(lease))
         db.execute("UPDATE labels SET status = 'answered', answer = ?, answered = ?,"
-                   " shown = ? WHERE id = ?", (given, now, start, lease))
+                   " shown = ? WHERE id = ?", (given, answered, start, lease))
         return given
 
 

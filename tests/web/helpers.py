@@ -1,0 +1,67 @@
+"""Shared pieces of the web tests: a folder with labellers and queries, a live server, a clock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from oversight.overseers.calibration import random_pairs
+from oversight.types import Queries
+from oversight.web import queue, tokens
+from oversight.web.db import connect
+from oversight.worlds import make_world
+
+
+@dataclass
+class Clock:
+    """A settable clock for the queue and the server (seconds)."""
+
+    now: float = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def pairs(n: int, seed: int = 0) -> Queries:
+    return random_pairs(make_world("camera-room"), n, seed)
+
+
+def post(folder: Path, batch: str, n: int, settings: queue.Settings, now: float = 0.0,
+         seed: int = 0) -> None:
+    db = connect(folder)
+    world = make_world("camera-room")
+    queue.post_batch(db, batch, "run", "camera-room", {}, world, pairs(n, seed), settings, now)
+    db.close()
+
+
+def add(folder: Path, name: str, expert: bool = False) -> str:
+    db = connect(folder)
+    token = tokens.add_labeller(db, name, expert)
+    db.close()
+    return token
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
