@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from oversight.overseers.calibration import random_pairs
-from oversight.types import Queries
+from oversight.types import Answer, Queries
 from oversight.web import queue, tokens
 from oversight.web.db import connect
 from oversight.worlds import make_world
@@ -65,3 +66,43 @@ def live_server(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
+                    answered: list[int] | None = None) -> None:
+    """A scripted person who answers through the HTTP API exactly as the oracle preset would.
+
+    It is the test's oracle, so it may read the query behind each lease from the labels
+    database (a person reads it off the screen); everything it does goes through the API."""
+    import httpx
+    import numpy as np
+
+    from oversight.overseers.presets import make_overseer
+    from oversight.web.frames import queries_of
+
+    names = {Answer.FIRST: "left", Answer.SECOND: "right", Answer.TIE: "tie"}
+    db = connect(folder)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, timeout=30) as client:
+        while not stop.is_set():
+            r = client.get("/api/next", headers=headers)
+            r.raise_for_status()
+            lease = r.json()["lease"]
+            if lease is None:
+                time.sleep(0.02)
+                continue
+            row = db.execute(
+                "SELECT q.first_start, q.first_actions, q.second_start, q.second_actions,"
+                " q.revealed, b.world, b.world_params FROM labels l JOIN queries q ON"
+                " q.id = l.query JOIN batches b ON b.id = q.batch WHERE l.id = ?",
+                (lease,)).fetchone()
+            world = make_world(row[5], **json.loads(row[6]))
+            oracle = make_overseer("oracle", world)
+            judged = oracle.judge(queries_of(world, [row[:5]]), np.random.default_rng(0))
+            given = names[Answer(int(judged.answer[0]))]
+            r = client.post("/api/answer", json={"lease": lease, "answer": given},
+                            headers=headers)
+            r.raise_for_status()
+            if answered is not None:
+                answered.append(lease)
+    db.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.web.helpers import add, post
 
 from oversight.types import Answer
 from oversight.web import queue
@@ -13,6 +12,8 @@ from oversight.web.db import connect
 from oversight.web.human import aggregate
 from oversight.web.queue import GRACE, MAX_LIVE, QueueError, Settings
 from oversight.web.tokens import find_labeller
+
+from .helpers import add, post
 
 
 def labellers(folder: Path, *names: str) -> list[queue.Labeller]:

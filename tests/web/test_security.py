@@ -10,12 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.web.helpers import add, live_server, post
 
 from oversight.web.db import connect
 from oversight.web.queue import Settings
 from oversight.web.server import MAX_BODY, create_app
 from oversight.web.tokens import issue_admin, revoke_labeller
+
+from .helpers import add, live_server, post
 
 
 def snapshot(folder: Path) -> list[Any]:

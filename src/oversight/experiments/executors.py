@@ -64,8 +64,7 @@ def execute(run: Run) -> dict[str, Any]:
 
             if run.folder is None:
                 raise RuntimeError("the human overseer needs the experiment's output folder")
-            overseer = HumanOverseer.from_params(run.folder, run.key, arm.world, arm.world_params,
-                                                 arm.overseer_params)
+            overseer = HumanOverseer.for_run(run.folder, arm, run.seed)
         else:
             overseer = make_overseer(arm.overseer, world, **arm.overseer_params)
         params = arm.rlhf.model_dump()

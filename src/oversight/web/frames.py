@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
+from oversight.types import Queries, Segments
 from oversight.worlds import make_world
 from oversight.worlds.engine import TabularWorld
 from oversight.worlds.grid import PALETTE
@@ -57,3 +60,22 @@ LEGEND: dict[str, str] = {  # what each character of a frame is, for the page's 
     "T": "toxic mushroom", "$": "goal", "C": "control console", "S": "supervisor",
     "D": "closed door", "_": "open door", "#": "wall", ".": "floor",
 }
+
+
+def segments_of(world: TabularWorld, rows: list[tuple[int, str]]) -> Segments:
+    """Segments rebuilt from stored (start state, actions): states, actions and features replayed
+    in the world (level is not stored and left 0)."""
+    states = np.array([replay(world, s, a)[:-1] for s, a in rows], dtype=np.int64)
+    actions = np.array([[int(c) for c in a] for _, a in rows], dtype=np.int64)
+    return Segments(np.zeros(len(rows), dtype=np.int64), states, actions,
+                    world.features[states, actions])
+
+
+def queries_of(world: TabularWorld, rows: list[tuple[int, str, int, str, str]]) -> Queries:
+    """Queries rebuilt from stored rows (first start, first actions, second start, second
+    actions, revealed as a string of 0/1 per feature)."""
+    first = segments_of(world, [(r[0], r[1]) for r in rows])
+    second = segments_of(world, [(r[2], r[3]) for r in rows])
+    revealed = np.array([[c == "1" for c in r[4]] for r in rows], dtype=bool).reshape(
+        len(rows), world.n_features)
+    return Queries(first, second, revealed)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from oversight.web import queue
 from oversight.web.db import connect
 from oversight.web.queue import ANSWERS, BatchLabels, Settings
 from oversight.worlds import make_world
+
+if TYPE_CHECKING:
+    from oversight.experiments.spec import ArmSpec
 
 HUMAN_PARAMS = {  # overseer_params of an arm with overseer = "human", with their defaults
     "redundancy": 1,  # labels per query, from different labellers
@@ -88,14 +91,20 @@ class HumanOverseer:
     calls: int = 0
 
     @staticmethod
-    def from_params(folder: Path, run: str, world: str, world_params: dict[str, Any],
-                    params: dict[str, Any]) -> HumanOverseer:
+    def for_run(folder: Path, arm: ArmSpec, seed: int) -> HumanOverseer:
+        """The human overseer of an experiment arm's run. Its batches are keyed by the run's
+        key computed without `wait`, so waiting longer on a rerun resumes the same batches."""
+        from oversight.experiments.spec import run_key
+
+        params = dict(arm.overseer_params)
         check_params(params)
         p = HUMAN_PARAMS | params
         settings = Settings(int(p["redundancy"]), float(p["gold_rate"]),
                             float(p["time_limit"]) or None, float(p["lease_seconds"]))
-        return HumanOverseer(folder, run, world, dict(world_params), settings, float(p["wait"]),
-                             float(p["seconds"]), float(p["wage"]))
+        params.pop("wait", None)
+        run = run_key(arm.model_copy(update={"overseer_params": params}), seed)
+        return HumanOverseer(folder, run, arm.world, dict(arm.world_params), settings,
+                             float(p["wait"]), float(p["seconds"]), float(p["wage"]))
 
     @property
     def name(self) -> str:
