@@ -106,3 +106,23 @@ def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
             if answered is not None:
                 answered.append(lease)
     db.close()
+
+
+def need_chromium() -> str:
+    """Chromium's path; skip without it on a developer machine (CI installs it: fail there)."""
+    import os
+    import shutil
+
+    import pytest
+
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run should have installed it")
+        pytest.skip("chromium is not installed")
+    return path
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]

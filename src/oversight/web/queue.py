@@ -277,8 +277,8 @@ def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, n
         shown, limit, leased, _, expires = _own_live(db, labeller, lease)
         start = leased if shown is None else shown
         answered = now
-        if limit is not None and now - start > limit + GRACE:
-            given, answered = "timeout", start + limit
+        if limit is not None and (now - start > limit + GRACE or given == "timeout"):
+            given, answered = "timeout", min(now, start + limit)  # the limit ran out
         elif now > expires:
             raise QueueError(410, EXPIRED.format(lease))
         db.execute("UPDATE labels SET status = 'answered', answer = ?, answered = ?,"

@@ -5,7 +5,7 @@
 const KEY = "oversight-labeller-token";
 const KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "tie", ArrowDown: "cant_tell" };
 const FRAME_MS = 300;
-const CELL = 24;
+const CELL = 32;
 const $ = (id) => document.getElementById(id);
 
 let token = sessionStorage.getItem(KEY);
@@ -100,11 +100,13 @@ function countdown(q) {
   timers.push(setInterval(tick, 100));
 }
 
-async function show(q) {
+// Put q on screen; `progress` (fresher than the prefetched q's own) is shown once the page is
+// ready for the next answer.
+async function show(q, progress) {
   stopTimers();
   current = q;
-  showProgress(q.progress);
   if (q.lease === null) {
+    showProgress(progress || q.progress);
     $("message").textContent = "Nothing to label right now; new queries appear here by themselves.";
     document.querySelectorAll(".answer").forEach((b) => (b.disabled = true));
     timers.push(setInterval(async () => {
@@ -125,6 +127,7 @@ async function show(q) {
   countdown(q);
   upcoming = api("/api/next");
   upcoming.catch(() => {});
+  showProgress(progress || q.progress);
 }
 
 async function answer(given) {
@@ -133,11 +136,10 @@ async function answer(given) {
   stopTimers();
   try {
     const result = await api("/api/answer", { lease: current.lease, answer: given });
-    showProgress(result.progress);
     let next = upcoming ? await upcoming.catch(() => null) : null;
     if (!next || next.lease === null) next = await api("/api/next");
     upcoming = null;
-    await show(next);
+    await show(next, result.progress);
   } catch (e) {
     $("message").textContent = "Could not record the answer: " + e.message;
     if (e.status === 409 || e.status === 410) {
