@@ -287,14 +287,16 @@ def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, n
 
 
 def progress(db: sqlite3.Connection, labeller: Labeller) -> tuple[int, int]:
-    """(queries this labeller has answered, queries still open to them)."""
+    """(queries this labeller has answered, queries still open to them): the open queries less
+    those open ones this labeller holds or has answered. Two index scans, no per-query join."""
     done = db.execute("SELECT COUNT(*) FROM labels WHERE labeller = ? AND status = 'answered'",
                       (labeller.id,)).fetchone()[0]
-    left = db.execute(
-        "SELECT COUNT(*) FROM queries q WHERE q.taken < q.needed AND q.gold = 0 AND NOT EXISTS"
-        " (SELECT 1 FROM labels l WHERE l.query = q.id AND l.labeller = ? AND l.status !="
-        " 'expired')", (labeller.id,)).fetchone()[0]
-    return int(done), int(left)
+    open_ = db.execute("SELECT COUNT(*) FROM queries WHERE taken < needed AND gold = 0"
+                       ).fetchone()[0]
+    mine = db.execute("SELECT COUNT(*) FROM labels l JOIN queries q ON q.id = l.query"
+                      " WHERE l.labeller = ? AND l.status != 'expired' AND q.taken < q.needed"
+                      " AND q.gold = 0", (labeller.id,)).fetchone()[0]
+    return int(done), int(open_ - mine)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -83,6 +83,28 @@ class BodyLimit:
             await _too_large(self.limit)(scope, receive, send)
 
 
+class SecurityHeaders:
+    """ASGI middleware: HEADERS on every response, and no caching of /api/ answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        if scope["path"].startswith("/api/"):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class _TooLarge(Exception):
     pass
 
@@ -123,6 +145,11 @@ async def _json_body(request: Request, keys: dict[str, type]) -> dict[str, Any]:
     return body
 
 
+def _json(content: dict[str, Any]) -> Response:
+    """A JSON response without FastAPI's encoder pass (the frames are plain lists of str)."""
+    return Response(json.dumps(content, separators=(",", ":")), media_type="application/json")
+
+
 def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
     """The app serving `folder/labels.sqlite`; `clock` is the server's time source (tests)."""
     db = connect(folder)
@@ -135,6 +162,7 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
     app = FastAPI(title="oversight-lab labelling", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(SecurityHeaders)
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -145,15 +173,6 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
     @app.exception_handler(QueueError)
     async def queue_error(request: Request, e: QueueError) -> JSONResponse:
         return JSONResponse({"error": str(e)}, status_code=e.status)
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                      ) -> Response:
-        response = await call_next(request)
-        response.headers.update(HEADERS)
-        if request.url.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
 
     def labeller(request: Request) -> Labeller:
         found = find_labeller(db, _bearer(request))
@@ -185,14 +204,14 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
         return {"name": who.name, "view": who.view, "progress": progress(who)}
 
     @app.get("/api/next")
-    async def next_query(request: Request) -> dict[str, Any]:
+    async def next_query(request: Request) -> Response:
         who = labeller(request)
         lease = queue.lease_next(db, who, clock())
         if lease is None:
-            return {"lease": None, "progress": progress(who)}
+            return _json({"lease": None, "progress": progress(who)})
         world = world_of(lease.world, json.dumps(lease.world_params, sort_keys=True))
         reveal = lease.view == "expert" or lease.revealed
-        return {
+        return _json({
             "lease": lease.id,
             "view": lease.view,
             "revealed": reveal,
@@ -204,7 +223,7 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
             "left": segment_frames(world, *lease.first, reveal),
             "right": segment_frames(world, *lease.second, reveal),
             "progress": progress(who),
-        }
+        })
 
     @app.post("/api/shown")
     async def shown(request: Request) -> dict[str, Any]:
