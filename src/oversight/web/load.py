@@ -1,10 +1,10 @@
 """Simulated labellers over HTTP, for the load test and `benchmarks/labelling_server.py`.
 
 `serve_in_subprocess` starts `oversight serve` on 127.0.0.1 in its own process (so the server
-has its own interpreter, as in use); `drive` runs N labellers concurrently on one asyncio loop (aiohttp: a
-client light enough not to be what is measured),
+has its own interpreter, as in use); `drive` runs N labellers concurrently on one asyncio loop,
 each fetching the next query and answering it at random (a seeded generator per labeller) until
 nothing is left for them, and records every status code and the latency of every GET /api/next.
+The client is aiohttp (in the dev extra): light enough that the server, not it, is measured.
 """
 
 from __future__ import annotations
