@@ -1,7 +1,8 @@
-"""`oversight serve DIR` and `oversight labellers add|list|revoke|admin|stats DIR`."""
+"""`oversight serve DIR` and `oversight labellers add|list|revoke|admin|stats|calibrate DIR`."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from rich.table import Table
 from oversight.web import tokens
 from oversight.web.db import LABELS_FILE, connect
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # as in oversight.cli
 labellers_app = typer.Typer(add_completion=False, no_args_is_help=True,
                             help="Labeller tokens of an experiment folder's labelling queue.")
 Folder = Annotated[Path, typer.Argument(help="the experiment's output folder")]
@@ -104,6 +105,31 @@ def stats_command(folder: Folder,
     except OSError as e:
         fail(f"cannot write {target}: {e}")
     console.print(f"wrote {target}", highlight=False)
+
+
+@labellers_app.command("calibrate")
+def calibrate_command(folder: Folder,
+                      name: Annotated[str, typer.Argument(help="the labeller's name")]) -> None:
+    """Fit a simulated overseer to a labeller's answers: the overseer_params to use with the
+    preset of their view, their abstention rate and answer time."""
+    from oversight.web.stats import calibrate_labeller
+
+    db = _connect(folder)
+    try:
+        c = calibrate_labeller(db, name)
+    except ValueError as e:
+        fail(str(e))
+    finally:
+        db.close()
+    preset = c.overseer.name.removesuffix(" (calibrated)")
+    params = ", ".join(f"{k} = {v:g}" for k, v in c.overseer_params().items())
+    console.print(f"{name}: {c.n} labels; abstained {100 * c.abstain_rate:.0f}%, ties "
+                  f"{100 * c.tie_rate:.0f}%, median {c.seconds_median:.1f} s per answer",
+                  highlight=False)
+    typer.echo(f'overseer = "{preset}"\noverseer_params = {{ {params} }}')
+    console.print(f"seconds per judgment: base {c.overseer.cost.base_seconds:.2f} s "
+                  f"(a preset's cost is not an overseer parameter; see overseers/presets.py)",
+                  highlight=False)
 
 
 def _when(t: float) -> str:

@@ -7,6 +7,8 @@
     abstain_rate     share of answers that are "can't tell" or timed out; timeout_rate, tie_rate
     seconds_*        answer time (server-side, shown to answered) of the answers given in time:
                      10th, 50th, 90th percentile and mean
+
+`calibrate_labeller` fits a simulated overseer to one labeller (overseers/from_labels.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from oversight.overseers.from_labels import Calibration, calibrate_from_labels
 from oversight.types import Answer
 from oversight.web.queue import ANSWERS
 
@@ -115,3 +118,31 @@ def labels_csv(db: sqlite3.Connection) -> str:
         row[7] = Answer(row[7]).name.lower()
         writer.writerow(row)
     return buf.getvalue()
+
+
+def calibrate_labeller(db: sqlite3.Connection, name: str) -> Calibration:
+    """A simulated overseer fitted to labeller `name`'s answers (overseers/from_labels.py), from
+    the preset of the view they were shown. Their labels must all be in one world."""
+    from oversight.overseers.presets import make_overseer
+    from oversight.web.frames import queries_of, world_of
+
+    row = db.execute("SELECT id, expert FROM labellers WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise ValueError(f"no labeller named {name!r}")
+    rows = db.execute(
+        "SELECT b.world, b.world_params, q.first_start, q.first_actions, q.second_start,"
+        " q.second_actions, q.revealed, l.answer, l.answered - l.shown FROM labels l"
+        " JOIN queries q ON q.id = l.query JOIN batches b ON b.id = q.batch"
+        " WHERE l.labeller = ? AND l.status = 'answered' ORDER BY l.id", (row[0],)).fetchall()
+    if not rows:
+        raise ValueError(f"{name!r} has answered nothing yet")
+    worlds = {(r[0], r[1]) for r in rows}
+    if len(worlds) > 1:
+        raise ValueError(f"{name!r} labelled several worlds {sorted(w for w, _ in worlds)}; "
+                         "calibration needs one")
+    world = world_of(rows[0][0], rows[0][1])
+    queries = queries_of(world, [r[2:7] for r in rows])
+    answers = np.array([int(ANSWERS[r[7]]) for r in rows], dtype=np.int64)
+    seconds = np.array([math.nan if r[7] == "timeout" else r[8] for r in rows])
+    template = make_overseer("expert" if row[1] else "lay", world)
+    return calibrate_from_labels(template, queries, answers, seconds)
