@@ -3,6 +3,12 @@ the HTTP API of `oversight serve` on 127.0.0.1 (its own process). Prints answers
 the 95th-percentile latency of GET /api/next (targets: >= 200 answers/s, p95 < 50 ms on 2 cores).
 
     python benchmarks/labelling_server.py [--labellers 50] [--queries 2000] [--redundancy 1]
+                                          [--think SECONDS]
+
+With no think time the labellers answer as fast as the server lets them (a closed loop at
+saturation), so by Little's law the latency of a request is about labellers / (requests per
+second): the p95 target then needs well over 1,000 requests/s. `--think 0.5` has each labeller
+look at a query for half a second (ten times faster than people do) before answering.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ def main() -> None:
     parser.add_argument("--labellers", type=int, default=50)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--redundancy", type=int, default=1)
+    parser.add_argument("--think", type=float, default=0.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -37,9 +44,10 @@ def main() -> None:
                 for i in range(args.labellers)]
         db.close()
         with serve_in_subprocess(folder) as url:
-            result = drive(url, keys, seed=0)
+            result = drive(url, keys, seed=0, think=args.think)
     errors = {s: n for s, n in result.statuses.items() if s != 200}
     print(f"{args.labellers} labellers, {args.queries} queries x {args.redundancy} labels, "
+          f"think {args.think:g} s, "
           f"{os.cpu_count()} cores, load average before {os.getloadavg()[0]:.1f}")
     print(f"answers:          {result.answers} in {result.seconds:.1f} s")
     print(f"answers/second:   {result.answers_per_second:.0f}  (target >= 200)")

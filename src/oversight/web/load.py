@@ -83,8 +83,8 @@ def serve_in_subprocess(folder: Path, timeout: float = 60.0) -> Iterator[str]:
 
 
 async def _labeller(session: aiohttp.ClientSession, url: str, token: str,
-                    rng: np.random.Generator, latencies: list[float], statuses: Counter[int]
-                    ) -> int:
+                    rng: np.random.Generator, latencies: list[float], statuses: Counter[int],
+                    think: float) -> int:
     headers = {"Authorization": f"Bearer {token}"}
     answered = 0
     while True:
@@ -96,6 +96,8 @@ async def _labeller(session: aiohttp.ClientSession, url: str, token: str,
         if r.status != 200 or body["lease"] is None:
             return answered
         given = CHOICES[int(rng.integers(len(CHOICES)))]
+        if think:
+            await asyncio.sleep(think)
         async with session.post(url + "/api/answer", headers=headers,
                                 json={"lease": body["lease"], "answer": given}) as r:
             await r.read()
@@ -103,7 +105,7 @@ async def _labeller(session: aiohttp.ClientSession, url: str, token: str,
         answered += r.status == 200
 
 
-async def _drive(url: str, tokens: list[str], seed: int) -> LoadResult:
+async def _drive(url: str, tokens: list[str], seed: int, think: float) -> LoadResult:
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     rngs = np.random.default_rng(seed).spawn(len(tokens))
@@ -111,12 +113,13 @@ async def _drive(url: str, tokens: list[str], seed: int) -> LoadResult:
     async with aiohttp.ClientSession(connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=60)) as session:
         start = time.perf_counter()
-        counts = await asyncio.gather(*(_labeller(session, url, t, r, latencies, statuses)
+        counts = await asyncio.gather(*(_labeller(session, url, t, r, latencies, statuses, think)
                                         for t, r in zip(tokens, rngs, strict=True)))
         seconds = time.perf_counter() - start
     return LoadResult(sum(counts), seconds, tuple(latencies), dict(statuses))
 
 
-def drive(url: str, tokens: list[str], seed: int = 0) -> LoadResult:
-    """Every labeller (one token each) answers until nothing is left for them."""
-    return asyncio.run(_drive(url, tokens, seed))
+def drive(url: str, tokens: list[str], seed: int = 0, think: float = 0.0) -> LoadResult:
+    """Every labeller (one token each) answers until nothing is left for them, looking at each
+    query for `think` seconds (0: answer at once, the server's saturation)."""
+    return asyncio.run(_drive(url, tokens, seed, think))
