@@ -106,3 +106,22 @@ def test_an_experiment_mixes_human_and_simulated_arms_and_resumes_a_wait(tmp_pat
     batches = db.execute("SELECT COUNT(*) FROM batches WHERE run != ''").fetchone()[0]
     db.close()
     assert batches == 2  # one per round: the batch posted before the timeout was reused
+
+
+def test_experiment_files_check_the_human_overseers_parameters() -> None:
+    from oversight.experiments.spec import SpecError
+
+    good = parse(SPEC.replace("WAIT", "5").replace(
+        "wait = 5", "wait = 5, redundancy = 3, gold_rate = 0.1, time_limit = 8"), "x.toml")
+    assert good.arms[0].overseer_params["redundancy"] == 3
+    for bad, words in (("mistake = 0.1", "unknown human overseer parameter(s) ['mistake']"),
+                       ("redundancy = 0", "redundancy must be a whole number >= 1"),
+                       ("gold_rate = 1.5", "gold_rate must be in [0, 1)"),
+                       ("wait = -1", "wait > 0")):
+        text = SPEC.replace("wait = WAIT", bad)
+        try:
+            parse(text, "x.toml")
+        except SpecError as e:
+            assert words in str(e) and "overseer_params" in str(e), str(e)
+        else:
+            raise AssertionError(f"{bad} was accepted")
