@@ -93,12 +93,12 @@ def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
                 continue
             row = db.execute(
                 "SELECT q.first_start, q.first_actions, q.second_start, q.second_actions,"
-                " q.revealed, b.world, b.world_params FROM labels l JOIN queries q ON"
+                " q.revealed, q.shown, b.world, b.world_params FROM labels l JOIN queries q ON"
                 " q.id = l.query JOIN batches b ON b.id = q.batch WHERE l.id = ?",
                 (lease,)).fetchone()
-            world = make_world(row[5], **json.loads(row[6]))
+            world = make_world(row[6], **json.loads(row[7]))
             oracle = make_overseer("oracle", world)
-            judged = oracle.judge(queries_of(world, [row[:5]]), np.random.default_rng(0))
+            judged = oracle.judge(queries_of(world, [row[:6]]), np.random.default_rng(0))
             given = names[Answer(int(judged.answer[0]))]
             r = client.post("/api/answer", json={"lease": lease, "answer": given},
                             headers=headers)

@@ -111,7 +111,7 @@ def test_labellers_see_neither_the_truth_nor_other_answers(
     ann = auth(tokens["ann"])
     first = client.get("/api/next", headers=ann).json()
     assert set(first) == {"lease", "view", "revealed", "time_limit", "task", "world", "palette",
-                          "legend", "left", "right", "progress"}
+                          "legend", "left", "right", "evidence", "progress"}
     assert first["view"] == "lay" and not first["revealed"]
     assert set(client.get("/api/me", headers=ann).json()) == {"name", "view", "progress"}
     stats = client.get("/api/admin/stats", headers=auth(tokens["admin"]))

@@ -15,7 +15,7 @@ from oversight.overseers.presets import make_overseer
 from oversight.types import Answer
 from oversight.web import queue
 from oversight.web.db import connect
-from oversight.web.frames import queries_of, segment_frames
+from oversight.web.frames import evidence, queries_of, segment_frames
 from oversight.web.queue import ANSWERS, Settings
 from oversight.web.stats import calibrate_labeller, labeller_stats, labels_csv, stats_csv
 from oversight.web.tokens import find_labeller
@@ -102,7 +102,7 @@ def test_a_labeller_is_calibrated_from_the_database(tmp_path: Path) -> None:
     token = add(tmp_path, "ann")
     db = connect(tmp_path)
     rows = db.execute("SELECT id, first_start, first_actions, second_start, second_actions,"
-                      " revealed FROM queries ORDER BY id").fetchall()
+                      " revealed, shown FROM queries ORDER BY id").fetchall()
     queries = queries_of(world, [r[1:] for r in rows])
     simulated = make_overseer("lay", world, mistake=0.25).judge(queries,
                                                                np.random.default_rng(3))
@@ -166,3 +166,16 @@ def test_calibration_finds_the_equal_threshold_of_a_simulated_labeller() -> None
     refit = fitted.overseer.judge(queries, np.random.default_rng(0)).answer
     assert fitted.mistake == 0.0
     assert np.mean(refit == Answer.TIE) == np.mean(answers == Answer.TIE)
+
+
+def test_a_step_shown_as_evidence_is_listed_with_what_happened_there() -> None:
+    world = make_world("camera-room")
+    queries = pairs(200, seed=0)
+    hidden = world.feature_index("dirt_hidden")
+    i = int(np.flatnonzero(queries.first.features[:, :, hidden].sum(axis=1) > 0)[0])
+    t = int(np.flatnonzero(queries.first.features[i, :, hidden])[0])  # the step hiding dirt
+    start, actions = int(queries.first.states[i, 0]), "".join(map(str, queries.first.actions[i]))
+    shown = "".join("1" if s == t else "0" for s in range(len(actions)))
+    assert evidence(world, start, actions, shown) == [
+        {"step": t + 1, "features": {"dirt_visible_removed": 1.0, "dirt_hidden": 1.0}}]
+    assert evidence(world, start, actions, "0" * len(actions)) == []

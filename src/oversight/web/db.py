@@ -6,8 +6,9 @@ Tables
     batches    one per call of the human overseer (or per world's gold pool): the run it belongs
                to, the world (name and parameters, to replay segments), labels wanted per query,
                gold rate, time limit, lease length
-    queries    the two segments (start state and actions), features revealed by the scheme, the
-               true preference (never sent to labellers), `taken` = live leases + answers
+    queries    the two segments (start state and actions), features revealed by the scheme and
+               steps it showed as evidence (`Queries.revealed`, `.shown`), the true preference
+               (never sent to labellers), `taken` = live leases + answers
     labels     one per (query, labeller) lease: the view shown, when leased, shown, answered
                (server-side times), the answer, status leased / answered / expired
 
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS queries (
     id INTEGER PRIMARY KEY, batch TEXT NOT NULL, idx INTEGER NOT NULL, gold INTEGER NOT NULL,
     first_start INTEGER NOT NULL, first_actions TEXT NOT NULL,
     second_start INTEGER NOT NULL, second_actions TEXT NOT NULL, revealed TEXT NOT NULL,
-    true_answer INTEGER NOT NULL, needed INTEGER NOT NULL, taken INTEGER NOT NULL DEFAULT 0);
+    shown TEXT NOT NULL, true_answer INTEGER NOT NULL, needed INTEGER NOT NULL,
+    taken INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS queries_batch ON queries (batch, idx);
 CREATE INDEX IF NOT EXISTS queries_open ON queries (id) WHERE taken < needed AND gold = 0;
 CREATE TABLE IF NOT EXISTS labels (

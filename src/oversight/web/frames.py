@@ -54,6 +54,20 @@ def segment_frames(world: TabularWorld, start: int, actions: str, reveal: bool
     return [_rows(world, s, reveal) for s in replay(world, start, actions)]
 
 
+def evidence(world: TabularWorld, start: int, actions: str, shown: str
+             ) -> list[dict[str, object]]:
+    """The steps a scheme showed as evidence (shown[t] == '1'), each with every non-zero feature
+    of that step: what a debater or an assistant pointed at, for the page to list."""
+    states = replay(world, start, actions)
+    out: list[dict[str, object]] = []
+    for t, flag in enumerate(shown):
+        if flag == "1":
+            phi = world.features[states[t], int(actions[t])]
+            out.append({"step": t + 1, "features": {
+                name: float(v) for name, v in zip(world.feature_names, phi, strict=True) if v}})
+    return out
+
+
 LEGEND: dict[str, str] = {  # what each character of a frame is, for the page's key
     "A": "robot", "a": "robot carrying dirt", "d": "dirt", "R": "rug",
     "X": "rug with dirt under it", "B": "bin", "m": "mushroom", "M": "fresh mushroom",
@@ -71,11 +85,13 @@ def segments_of(world: TabularWorld, rows: list[tuple[int, str]]) -> Segments:
                     world.features[states, actions])
 
 
-def queries_of(world: TabularWorld, rows: list[tuple[int, str, int, str, str]]) -> Queries:
+def queries_of(world: TabularWorld, rows: list[tuple[int, str, int, str, str, str]]) -> Queries:
     """Queries rebuilt from stored rows (first start, first actions, second start, second
-    actions, revealed as a string of 0/1 per feature)."""
+    actions, revealed: 0/1 per feature, shown: 0/1 per step of the first then second segment)."""
     first = segments_of(world, [(r[0], r[1]) for r in rows])
     second = segments_of(world, [(r[2], r[3]) for r in rows])
     revealed = np.array([[c == "1" for c in r[4]] for r in rows], dtype=bool).reshape(
         len(rows), world.n_features)
-    return Queries(first, second, revealed)
+    shown = np.array([[c == "1" for c in r[5]] for r in rows], dtype=bool).reshape(
+        len(rows), 2, first.length)
+    return Queries(first, second, revealed, shown)

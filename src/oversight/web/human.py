@@ -4,8 +4,8 @@
 polling the labels database; the labellers answer on the page (or through the API). Each
 judgment is the plurality of its labels ("can't tell" and timed-out labels count as ABSTAIN);
 when no answer has a strict plurality it is TIE if only left and right are tied, else ABSTAIN.
-Its seconds are the labellers' server-side answer times, summed over the labels (every minute a
-person spent is charged to a seconds or money budget; a labels budget counts queries).
+Its seconds are the labellers' server-side answer times, summed over the labels, and it counts
+as `redundancy` questions: every label and every minute a person gave is charged to the budget.
 
 Resume: a batch's id is a hash of the run key, the call's number within the run and the queries,
 so a run that stops waiting (`LabelsTimeout`, recorded as a failed run) and is run again replays
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from oversight.types import Answer, FloatArray, Judgments, Queries
+from oversight.types import Answer, FloatArray, IntArray, Judgments, Queries
 from oversight.web import queue
 from oversight.web.db import connect
 from oversight.web.queue import ANSWERS, BatchLabels, Settings
@@ -117,10 +117,14 @@ class HumanOverseer:
     def seconds(self, queries: Queries) -> FloatArray:
         return np.full(len(queries), self.seconds_estimate * self.settings.redundancy)
 
+    def questions(self, queries: Queries) -> IntArray:
+        """(N,) labels each judgment takes from people: what a labels budget counts."""
+        return np.full(len(queries), self.settings.redundancy, dtype=np.int64)
+
     def batch_id(self, queries: Queries) -> str:
         h = hashlib.sha256(json.dumps([self.run, self.calls]).encode())
         for a in (queries.first.states[:, 0], queries.first.actions, queries.second.states[:, 0],
-                  queries.second.actions, queries.revealed):
+                  queries.second.actions, queries.revealed, queries.shown):
             h.update(np.ascontiguousarray(a).tobytes())
         return f"{self.run}:{self.calls}:{h.hexdigest()[:16]}"
 
@@ -139,7 +143,8 @@ class HumanOverseer:
             db.close()
         answers, seconds = zip(*(aggregate(x[: labels.needed]) for x in labels.labels),
                                strict=True) if len(queries) else ((), ())
-        return Judgments(np.array(answers, dtype=np.int64), np.array(seconds, dtype=float))
+        return Judgments(np.array(answers, dtype=np.int64), np.array(seconds, dtype=float),
+                         self.questions(queries))
 
     def _wait(self, db: Any, batch: str) -> BatchLabels:
         deadline = time.monotonic() + self.wait

@@ -85,6 +85,7 @@ class Lease:
     first: tuple[int, str]  # start state, actions as digits
     second: tuple[int, str]
     revealed: bool  # the scheme revealed hidden evidence for this query
+    evidence: tuple[str, str]  # per segment, '1' at each step the scheme showed as evidence
     view: str
     time_limit: float | None
     shown: float | None
@@ -98,6 +99,10 @@ def true_answers(world: TabularWorld, queries: Queries) -> IntArray:
                     np.where(diff < 0, Answer.FIRST, Answer.TIE)).astype(np.int64)
 
 
+def _bits(mask: np.ndarray) -> str:
+    return "".join("1" if x else "0" for x in mask)
+
+
 def _rows(batch: str, queries: Queries, truth: IntArray, needed: int, gold: bool
           ) -> list[tuple[Any, ...]]:
     rows = []
@@ -106,7 +111,7 @@ def _rows(batch: str, queries: Queries, truth: IntArray, needed: int, gold: bool
                      int(queries.first.states[i, 0]), "".join(map(str, queries.first.actions[i])),
                      int(queries.second.states[i, 0]),
                      "".join(map(str, queries.second.actions[i])),
-                     "".join("1" if x else "0" for x in queries.revealed[i]),
+                     _bits(queries.revealed[i]), _bits(queries.shown[i].ravel()),
                      int(truth[i]), needed))
     return rows
 
@@ -119,7 +124,8 @@ def _insert_batch(db: sqlite3.Connection, batch: str, run: str, world: str, para
                 settings.time_limit, settings.lease_seconds, now))
     db.executemany(
         "INSERT INTO queries (batch, idx, gold, first_start, first_actions, second_start,"
-        " second_actions, revealed, true_answer, needed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " second_actions, revealed, shown, true_answer, needed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         _rows(batch, queries, truth, 0 if gold else settings.redundancy, gold))
 
 
@@ -175,12 +181,14 @@ def expire(db: sqlite3.Connection, now: float) -> None:
 
 LEASE_COLUMNS = ("l.id, q.id, b.world, b.world_params, q.first_start, q.first_actions,"
                  " q.second_start, q.second_actions, q.revealed, l.view, l.time_limit, l.shown,"
-                 " q.gold")
+                 " q.gold, q.shown")
 
 
 def _lease(row: tuple[Any, ...]) -> Lease:
+    length = len(row[5])
     return Lease(row[0], row[1], row[2], json.loads(row[3]), (row[4], row[5]), (row[6], row[7]),
-                 "1" in row[8], row[9], row[10], row[11], bool(row[12]))
+                 "1" in row[8], (row[13][:length], row[13][length:]), row[9], row[10], row[11],
+                 bool(row[12]))
 
 
 def get_lease(db: sqlite3.Connection, lease: int) -> Lease:

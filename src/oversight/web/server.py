@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.web import queue, stats
 from oversight.web.db import connect
-from oversight.web.frames import LEGEND, palette, segment_frames, world_of
+from oversight.web.frames import LEGEND, evidence, palette, segment_frames, world_of
 from oversight.web.queue import ANSWERS, QueueError
 from oversight.web.tokens import Labeller, find_labeller, is_admin
 
@@ -222,6 +222,8 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
             "legend": LEGEND,
             "left": segment_frames(world, *lease.first, reveal),
             "right": segment_frames(world, *lease.second, reveal),
+            "evidence": {"left": evidence(world, *lease.first, lease.evidence[0]),
+                         "right": evidence(world, *lease.second, lease.evidence[1])},
             "progress": progress(who),
         })
 

@@ -131,7 +131,7 @@ def calibrate_labeller(db: sqlite3.Connection, name: str) -> Calibration:
         raise ValueError(f"no labeller named {name!r}")
     rows = db.execute(
         "SELECT b.world, b.world_params, q.first_start, q.first_actions, q.second_start,"
-        " q.second_actions, q.revealed, l.answer, l.answered - l.shown FROM labels l"
+        " q.second_actions, q.revealed, q.shown, l.answer, l.answered - l.shown FROM labels l"
         " JOIN queries q ON q.id = l.query JOIN batches b ON b.id = q.batch"
         " WHERE l.labeller = ? AND l.status = 'answered' ORDER BY l.id", (row[0],)).fetchall()
     if not rows:
@@ -141,8 +141,8 @@ def calibrate_labeller(db: sqlite3.Connection, name: str) -> Calibration:
         raise ValueError(f"{name!r} labelled several worlds {sorted(w for w, _ in worlds)}; "
                          "calibration needs one")
     world = world_of(rows[0][0], rows[0][1])
-    queries = queries_of(world, [r[2:7] for r in rows])
-    answers = np.array([int(ANSWERS[r[7]]) for r in rows], dtype=np.int64)
-    seconds = np.array([math.nan if r[7] == "timeout" else r[8] for r in rows])
+    queries = queries_of(world, [r[2:8] for r in rows])
+    answers = np.array([int(ANSWERS[r[8]]) for r in rows], dtype=np.int64)
+    seconds = np.array([math.nan if r[8] == "timeout" else r[9] for r in rows])
     template = make_overseer("expert" if row[1] else "lay", world)
     return calibrate_from_labels(template, queries, answers, seconds)

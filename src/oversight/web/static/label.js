@@ -81,6 +81,21 @@ function legend(q) {
   }
 }
 
+// Steps a scheme showed as evidence (a debater or an assistant pointing at them), listed under
+// each episode with what happened there.
+function listEvidence(q) {
+  for (const side of ["left", "right"]) {
+    const list = $(side + "-evidence");
+    list.textContent = "";
+    for (const item of q.evidence[side]) {
+      const li = document.createElement("li");
+      const facts = Object.entries(item.features).map(([k, v]) => `${k} ${v}`).join(", ");
+      li.textContent = `evidence, step ${item.step}: ${facts || "nothing happened"}`;
+      list.append(li);
+    }
+  }
+}
+
 function countdown(q) {
   const box = $("countdown");
   if (!q.time_limit) {
@@ -122,6 +137,7 @@ async function show(q, progress) {
     : "You see what the camera sees.";
   $("message").textContent = "";
   legend(q);
+  listEvidence(q);
   animate(q);
   await api("/api/shown", { lease: q.lease });
   countdown(q);
