@@ -28,6 +28,7 @@ from oversight.experiments.runner import SUMMARY_FILE, expand, run_experiment, s
 from oversight.experiments.store import STORE_FILE, Store, pid_alive
 from oversight.report import FORMATS, write_report
 from oversight.report.build import results_tables
+from oversight.web.cli import labellers_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="oversight-lab: experiments on RLHF and scalable oversight.")
@@ -228,6 +229,21 @@ def export(
         except OSError as e:
             fail(f"cannot write {target}: {e}")
     console.print(f"wrote {n} runs to {target}", highlight=False)
+
+
+@app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(help="an experiment's output folder")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """Serve the labelling page for human overseers (README, "Human labellers")."""
+    from oversight.web.cli import serve as serve_labelling
+
+    serve_labelling(folder, host, port)
+
+
+app.add_typer(labellers_app, name="labellers")
 
 
 def print_table(summary: list[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -32,6 +33,7 @@ class Run:
     key: str
     arm: ArmSpec
     seed: int
+    folder: Path | None = None  # the output folder (the human overseer's label queue is there)
 
 
 def execute(run: Run) -> dict[str, Any]:
@@ -56,7 +58,15 @@ def execute(run: Run) -> dict[str, Any]:
 
         arm = run.arm
         world = make_world(arm.world, **arm.world_params)
-        overseer = make_overseer(arm.overseer, world, **arm.overseer_params)
+        overseer: Overseer
+        if arm.overseer == "human":
+            from oversight.web.human import HumanOverseer
+
+            if run.folder is None:
+                raise RuntimeError("the human overseer needs the experiment's output folder")
+            overseer = HumanOverseer.for_run(run.folder, arm, run.seed)
+        else:
+            overseer = make_overseer(arm.overseer, world, **arm.overseer_params)
         params = arm.rlhf.model_dump()
         rm = RewardModelConfig(**params.pop("reward_model"))
         rlhf = RLHF(**params, reward_model=rm)

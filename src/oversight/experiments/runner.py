@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def run_experiment(
     with Store(out) as store:
         store.save_experiment(spec.name, spec.model_dump(mode="json"))
         done = {r["key"] for r in store.runs() if r["status"] == "done"}
-        pending = [r for r in runs if r.key not in done]
+        pending = [replace(r, folder=out) for r in runs if r.key not in done]
         store.mark_running(spec.name, [(r.key, r.arm.name, r.seed, r.arm.resolved())
                                        for r in pending])
         n_workers = workers or os.cpu_count() or 1

@@ -37,6 +37,7 @@ from oversight.worlds import WORLDS
 
 CATALOG = Path(__file__).parent / "catalog"
 SCHEMES = ("rlhf", "debate", "rrm", "amplification", "adversarial")
+OVERSEERS = (*PRESETS, "human")  # human: people on the labelling page (web/human.py)
 
 
 class SpecError(ValueError):
@@ -131,7 +132,7 @@ class ArmSpec(Strict):
     @classmethod
     def _known_name(cls, v: str, info: ValidationInfo) -> str:
         field = str(info.field_name)
-        known = list({"scheme": SCHEMES, "world": WORLDS, "overseer": PRESETS}[field])
+        known = list({"scheme": SCHEMES, "world": WORLDS, "overseer": OVERSEERS}[field])
         if v not in known:
             raise ValueError(f"unknown {field} {v!r}{_closest(v, known)}; "
                              f"expected one of {known}")
@@ -139,13 +140,18 @@ class ArmSpec(Strict):
 
     @field_validator("overseer_params")
     @classmethod
-    def _valid_overseer_params(cls, v: dict[str, Any]) -> dict[str, Any]:
+    def _valid_overseer_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         from dataclasses import fields
 
         import numpy as np
 
         from oversight.overseers.simulated import Rationality, View
 
+        if info.data.get("overseer") == "human":
+            from oversight.web.human import check_params
+
+            check_params(v)
+            return v
         allowed = {f.name for f in fields(Rationality)} | {"attention"}
         unknown = set(v) - allowed
         if unknown:

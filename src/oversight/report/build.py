@@ -306,6 +306,10 @@ def _overseer_table(arms: list[ArmSpec]) -> Table:
         if (a.overseer, a.world, tuple(a.overseer_params.items())) in seen:
             continue
         seen.add((a.overseer, a.world, tuple(a.overseer_params.items())))
+        if a.overseer == "human":  # people: their view is per labeller, their time measured
+            body.append(("human", a.world, "lay or expert view, per labeller", "people",
+                         "measured", f"{a.overseer_params.get('wage', 15.0):.0f}"))
+            continue
         w = make_world(a.world, **a.world_params)
         o = make_overseer(a.overseer, w, **a.overseer_params)
         sees = ", ".join(f for f, v in zip(w.feature_names, o.view.visible | o.view.inspects,

@@ -1,0 +1,85 @@
+"""The labels database: `DIR/labels.sqlite`, beside the results store, in WAL mode.
+
+Tables
+    labellers  name, expert (which view they are entitled to), token hash, created, revoked
+    admin      the one admin token's hash
+    batches    one per call of the human overseer (or per world's gold pool): the run it belongs
+               to, the world (name and parameters, to replay segments), labels wanted per query,
+               gold rate, time limit, lease length
+    queries    the two segments (start state and actions), features revealed by the scheme and
+               steps it showed as evidence (`Queries.revealed`, `.shown`), the true preference
+               (never sent to labellers), `taken` = live leases + answers
+    labels     one per (query, labeller) lease: the view shown, when leased, shown, answered
+               (server-side times), the answer, status leased / answered / expired
+
+A separate file keeps the runner's store untouched while labellers write: every write here is a
+short `BEGIN IMMEDIATE` transaction, so several server processes and the waiting overseer can
+share it. synchronous=NORMAL: in WAL mode a crash of the process loses nothing committed; a power
+cut may lose the last few answers, which the overseer then asks for again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LABELS_FILE = "labels.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS labellers (
+    id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, expert INTEGER NOT NULL,
+    token_hash TEXT UNIQUE NOT NULL, created REAL NOT NULL, revoked REAL);
+CREATE TABLE IF NOT EXISTS admin (
+    id INTEGER PRIMARY KEY CHECK (id = 1), token_hash TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY, run TEXT NOT NULL, world TEXT NOT NULL, world_params TEXT NOT NULL,
+    redundancy INTEGER NOT NULL, gold_rate REAL NOT NULL, time_limit REAL,
+    lease_seconds REAL NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS queries (
+    id INTEGER PRIMARY KEY, batch TEXT NOT NULL, idx INTEGER NOT NULL, gold INTEGER NOT NULL,
+    first_start INTEGER NOT NULL, first_actions TEXT NOT NULL,
+    second_start INTEGER NOT NULL, second_actions TEXT NOT NULL, revealed TEXT NOT NULL,
+    shown TEXT NOT NULL, true_answer INTEGER NOT NULL, needed INTEGER NOT NULL,
+    taken INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS queries_batch ON queries (batch, idx);
+CREATE INDEX IF NOT EXISTS queries_open ON queries (id) WHERE taken < needed AND gold = 0;
+CREATE TABLE IF NOT EXISTS labels (
+    id INTEGER PRIMARY KEY, query INTEGER NOT NULL, labeller INTEGER NOT NULL,
+    view TEXT NOT NULL, time_limit REAL, lease_seconds REAL NOT NULL,
+    leased REAL NOT NULL, shown REAL, expires REAL NOT NULL,
+    answered REAL, answer TEXT, status TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS labels_once ON labels (query, labeller)
+    WHERE status != 'expired';
+CREATE INDEX IF NOT EXISTS labels_live ON labels (expires) WHERE status = 'leased';
+CREATE INDEX IF NOT EXISTS labels_labeller ON labels (labeller, status);
+CREATE INDEX IF NOT EXISTS labels_query ON labels (query);
+"""
+
+
+def connect(folder: Path) -> sqlite3.Connection:
+    """Open (creating if needed) `folder/labels.sqlite`. The connection runs in autocommit mode
+    (isolation_level=None); writers use `write` for an explicit BEGIN IMMEDIATE transaction."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such experiment folder")
+    db = sqlite3.connect(folder / LABELS_FILE, timeout=30, isolation_level=None,
+                         check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=30000")
+    db.executescript(SCHEMA)
+    return db
+
+
+@contextmanager
+def write(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken with the write lock up front (no lost updates between
+    readers upgrading to writers); commits on success, rolls back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -1,0 +1,160 @@
+"""The `human` overseer: judgments from people, through the label queue.
+
+`judge` posts the queries as one batch and waits until every query has its `redundancy` labels,
+polling the labels database; the labellers answer on the page (or through the API). Each
+judgment is the plurality of its labels ("can't tell" and timed-out labels count as ABSTAIN);
+when no answer has a strict plurality it is TIE if only left and right are tied, else ABSTAIN.
+Its seconds are the labellers' server-side answer times, summed over the labels, and it counts
+as `redundancy` questions: every label and every minute a person gave is charged to the budget.
+
+Resume: a batch's id is a hash of the run key, the call's number within the run and the queries,
+so a run that stops waiting (`LabelsTimeout`, recorded as a failed run) and is run again replays
+deterministically to the same batch and keeps every label already given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from oversight.types import Answer, FloatArray, IntArray, Judgments, Queries
+from oversight.web import queue
+from oversight.web.db import connect
+from oversight.web.queue import ANSWERS, BatchLabels, Settings
+from oversight.worlds import make_world
+
+if TYPE_CHECKING:
+    from oversight.experiments.spec import ArmSpec
+
+HUMAN_PARAMS = {  # overseer_params of an arm with overseer = "human", with their defaults
+    "redundancy": 1,  # labels per query, from different labellers
+    "gold_rate": 0.0,  # share of gold questions mixed into each labeller's queries
+    "time_limit": 0.0,  # seconds per query on the page; 0 = no time pressure
+    "lease_seconds": 600.0,  # how long an unanswered query stays with one labeller
+    "wait": 86400.0,  # seconds `judge` waits for a batch before giving up (resume later)
+    "seconds": 10.0,  # seconds per judgment assumed when choosing how many to ask
+    "wage": 15.0,  # wage per hour, for money budgets
+}
+
+
+def check_params(params: dict[str, Any]) -> None:
+    """Raise ValueError unless `params` are valid overseer_params of a human arm."""
+    unknown = set(params) - set(HUMAN_PARAMS)
+    if unknown:
+        raise ValueError(f"unknown human overseer parameter(s) {sorted(unknown)}; "
+                         f"expected some of {sorted(HUMAN_PARAMS)}")
+    p = HUMAN_PARAMS | params
+    if p["time_limit"] < 0 or p["wait"] <= 0 or p["seconds"] < 0 or p["wage"] < 0:
+        raise ValueError("time_limit >= 0, wait > 0, seconds >= 0 and wage >= 0 are needed; "
+                         f"got {params}")
+    Settings(p["redundancy"], float(p["gold_rate"]), float(p["time_limit"]) or None,
+             float(p["lease_seconds"]))  # checks the rest
+
+
+class LabelsTimeout(RuntimeError):
+    """The labels did not arrive in time; running the experiment again resumes the wait."""
+
+
+def aggregate(labels: list[tuple[str, float]]) -> tuple[int, float]:
+    """(answer code, total seconds) of one query's labels (see the module docstring)."""
+    codes = [int(ANSWERS[a]) for a, _ in labels]
+    counts = np.bincount(codes, minlength=len(Answer))
+    top = np.flatnonzero(counts == counts.max())
+    if len(top) == 1:
+        answer = int(top[0])
+    else:
+        answer = Answer.TIE if set(top) == {Answer.FIRST, Answer.SECOND} else Answer.ABSTAIN
+    return int(answer), float(sum(s for _, s in labels))
+
+
+@dataclass
+class HumanOverseer:
+    """Asks the labellers of `folder` (its labels.sqlite) about queries in world `world`."""
+
+    folder: Path
+    run: str
+    world: str
+    world_params: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    wait: float = 86400.0
+    seconds_estimate: float = 10.0
+    wage: float = 15.0
+    poll: float = 0.2
+    clock: Callable[[], float] = time.time
+    calls: int = 0
+
+    @staticmethod
+    def for_run(folder: Path, arm: ArmSpec, seed: int) -> HumanOverseer:
+        """The human overseer of an experiment arm's run. Its batches are keyed by the run's
+        key computed without `wait`, so waiting longer on a rerun resumes the same batches."""
+        from oversight.experiments.spec import run_key
+
+        params = dict(arm.overseer_params)
+        check_params(params)
+        p = HUMAN_PARAMS | params
+        settings = Settings(int(p["redundancy"]), float(p["gold_rate"]),
+                            float(p["time_limit"]) or None, float(p["lease_seconds"]))
+        params.pop("wait", None)
+        run = run_key(arm.model_copy(update={"overseer_params": params}), seed)
+        return HumanOverseer(folder, run, arm.world, dict(arm.world_params), settings,
+                             float(p["wait"]), float(p["seconds"]), float(p["wage"]))
+
+    @property
+    def name(self) -> str:
+        return "human"
+
+    @property
+    def wage_per_hour(self) -> float:
+        return self.wage
+
+    def seconds(self, queries: Queries) -> FloatArray:
+        return np.full(len(queries), self.seconds_estimate * self.settings.redundancy)
+
+    def questions(self, queries: Queries) -> IntArray:
+        """(N,) labels each judgment takes from people: what a labels budget counts."""
+        return np.full(len(queries), self.settings.redundancy, dtype=np.int64)
+
+    def batch_id(self, queries: Queries) -> str:
+        h = hashlib.sha256(json.dumps([self.run, self.calls]).encode())
+        for a in (queries.first.states[:, 0], queries.first.actions, queries.second.states[:, 0],
+                  queries.second.actions, queries.revealed, queries.shown):
+            h.update(np.ascontiguousarray(a).tobytes())
+        return f"{self.run}:{self.calls}:{h.hexdigest()[:16]}"
+
+    def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments:
+        """Post the queries, wait for their labels, aggregate. `rng` is unused: the randomness
+        is the people's."""
+        batch = self.batch_id(queries)
+        self.calls += 1
+        world = make_world(self.world, **self.world_params)
+        db = connect(self.folder)
+        try:
+            queue.post_batch(db, batch, self.run, self.world, self.world_params, world, queries,
+                             self.settings, self.clock())
+            labels = self._wait(db, batch)
+        finally:
+            db.close()
+        answers, seconds = zip(*(aggregate(x[: labels.needed]) for x in labels.labels),
+                               strict=True) if len(queries) else ((), ())
+        return Judgments(np.array(answers, dtype=np.int64), np.array(seconds, dtype=float),
+                         self.questions(queries))
+
+    def _wait(self, db: Any, batch: str) -> BatchLabels:
+        deadline = time.monotonic() + self.wait
+        while True:
+            labels = queue.batch_labels(db, batch, self.clock())
+            if labels.complete:
+                return labels
+            if time.monotonic() >= deadline:
+                total = labels.needed * len(labels.labels)
+                raise LabelsTimeout(
+                    f"waited {self.wait:g} s for labels of batch {batch} in {self.folder}: "
+                    f"{labels.answered} of {total} given; run the experiment again to resume")
+            time.sleep(self.poll)

@@ -1,0 +1,267 @@
+"""The labelling server: a FastAPI app over an experiment folder's labels database.
+
+Pages (server-rendered with Jinja2, plain JavaScript, no build step)
+    GET  /                   the labelling page (asks for the labeller's token, keeps it in the
+                             tab's sessionStorage, sends it as `Authorization: Bearer`)
+    GET  /admin              the admin page (asks for the admin token the same way)
+API (JSON; every endpoint needs a token; errors are {"error": message} with a 4xx status)
+    GET  /api/me             who the token belongs to, their view and progress
+    GET  /api/next           the next query leased to this labeller: its frames in their view
+    POST /api/shown          {"lease": id}: the page displays it; the server's clock starts
+    POST /api/answer         {"lease": id, "answer": "left" | "right" | "tie" | "cant_tell" |
+                             "timeout"}
+    GET  /api/admin/stats    per-labeller statistics (admin token); .../stats.csv, .../labels.csv
+
+Endpoints are `async` and talk to SQLite on the event loop's thread: every transaction is short,
+so one thread serialises them without lock contention, and BEGIN IMMEDIATE keeps several server
+processes safe too. Labellers never receive the true preference, whether a query is gold, or
+anyone else's answers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from oversight.web import queue, stats
+from oversight.web.db import connect
+from oversight.web.frames import LEGEND, evidence, palette, segment_frames, world_of
+from oversight.web.queue import ANSWERS, QueueError
+from oversight.web.tokens import Labeller, find_labeller, is_admin
+
+HERE = Path(__file__).parent
+MAX_BODY = 4096  # bytes: an answer is a few dozen
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `limit` bytes gets 413 before the app reads it,
+    whether it announces its length or streams chunks."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(self.limit)(scope, receive, send)
+
+
+class SecurityHeaders:
+    """ASGI middleware: HEADERS on every response, and no caching of /api/ answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        if scope["path"].startswith("/api/"):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse({"error": f"request body over {limit} bytes"}, status_code=413)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        self.status, self.message = status, message
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "missing token: send 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+async def _json_body(request: Request, keys: dict[str, type]) -> dict[str, Any]:
+    """The request's JSON object, with exactly `keys` of the given types."""
+    try:
+        body = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    if set(body) != set(keys):
+        raise ApiError(422, f"expected exactly the fields {sorted(keys)}, got {sorted(body)}")
+    for k, kind in keys.items():
+        value = body[k]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApiError(422, f"{k} must be an integer, got {value!r}")
+        if not isinstance(value, kind):
+            raise ApiError(422, f"{k} must be a {kind.__name__}, got {value!r}")
+    return body
+
+
+def _json(content: dict[str, Any]) -> Response:
+    """A JSON response without FastAPI's encoder pass (the frames are plain lists of str)."""
+    return Response(json.dumps(content, separators=(",", ":")), media_type="application/json")
+
+
+def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The app serving `folder/labels.sqlite`; `clock` is the server's time source (tests)."""
+    db = connect(folder)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app = FastAPI(title="oversight-lab labelling", docs_url=None, redoc_url=None,
+                  openapi_url=None, lifespan=lifespan)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(SecurityHeaders)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, e: ApiError) -> JSONResponse:
+        return JSONResponse({"error": e.message}, status_code=e.status)
+
+    @app.exception_handler(QueueError)
+    async def queue_error(request: Request, e: QueueError) -> JSONResponse:
+        return JSONResponse({"error": str(e)}, status_code=e.status)
+
+    def labeller(request: Request) -> Labeller:
+        found = find_labeller(db, _bearer(request))
+        if found is None:
+            raise ApiError(401, "unknown token")
+        if found.revoked is not None:
+            raise ApiError(403, f"the token of {found.name!r} was revoked")
+        return found
+
+    def admin(request: Request) -> None:
+        if not is_admin(db, _bearer(request)):
+            raise ApiError(401, "this needs the admin token (oversight labellers admin DIR)")
+
+    def progress(who: Labeller) -> dict[str, int]:
+        done, left = queue.progress(db, who)
+        return {"answered": done, "remaining": left}
+
+    @app.get("/")
+    async def page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "label.html.j2", {"keys": KEYS})
+
+    @app.get("/admin")
+    async def admin_page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "admin.html.j2", {})
+
+    @app.get("/api/me")
+    async def me(request: Request) -> dict[str, Any]:
+        who = labeller(request)
+        return {"name": who.name, "view": who.view, "progress": progress(who)}
+
+    @app.get("/api/next")
+    async def next_query(request: Request) -> Response:
+        who = labeller(request)
+        lease = queue.lease_next(db, who, clock())
+        if lease is None:
+            return _json({"lease": None, "progress": progress(who)})
+        world = world_of(lease.world, json.dumps(lease.world_params, sort_keys=True))
+        reveal = lease.view == "expert" or lease.revealed
+        return _json({
+            "lease": lease.id,
+            "view": lease.view,
+            "revealed": reveal,
+            "time_limit": lease.time_limit,
+            "task": world.description,
+            "world": world.name,
+            "palette": palette(),
+            "legend": LEGEND,
+            "left": segment_frames(world, *lease.first, reveal),
+            "right": segment_frames(world, *lease.second, reveal),
+            "evidence": {"left": evidence(world, *lease.first, lease.evidence[0]),
+                         "right": evidence(world, *lease.second, lease.evidence[1])},
+            "progress": progress(who),
+        })
+
+    @app.post("/api/shown")
+    async def shown(request: Request) -> dict[str, Any]:
+        who = labeller(request)
+        body = await _json_body(request, {"lease": int})
+        return {"lease": body["lease"], "shown": queue.mark_shown(db, who, body["lease"],
+                                                                  clock())}
+
+    @app.post("/api/answer")
+    async def answer(request: Request) -> dict[str, Any]:
+        who = labeller(request)
+        body = await _json_body(request, {"lease": int, "answer": str})
+        if body["answer"] not in ANSWERS:
+            raise ApiError(422, f"answer must be one of {sorted(ANSWERS)}, "
+                                f"got {body['answer']!r}")
+        recorded = queue.answer(db, who, body["lease"], body["answer"], clock())
+        return {"lease": body["lease"], "recorded": recorded, "progress": progress(who)}
+
+    @app.get("/api/admin/stats")
+    async def admin_stats(request: Request) -> dict[str, Any]:
+        admin(request)
+        return {"labellers": [{k: None if isinstance(v, float) and math.isnan(v) else v
+                               for k, v in asdict(s).items()} for s in stats.labeller_stats(db)]}
+
+    @app.get("/api/admin/stats.csv")
+    async def admin_stats_csv(request: Request) -> PlainTextResponse:
+        admin(request)
+        return PlainTextResponse(stats.stats_csv(stats.labeller_stats(db)), media_type="text/csv")
+
+    @app.get("/api/admin/labels.csv")
+    async def admin_labels_csv(request: Request) -> PlainTextResponse:
+        admin(request)
+        return PlainTextResponse(stats.labels_csv(db), media_type="text/csv")
+
+    return app
+
+
+KEYS = (("←", "left is better", "left"), ("→", "right is better", "right"),
+        ("↑", "tie", "tie"), ("↓", "can't tell", "cant_tell"))
