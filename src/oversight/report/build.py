@@ -9,6 +9,7 @@ interval excludes zero.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -211,21 +212,30 @@ def _figures(spec: ExperimentSpec, summary: list[dict[str, Any]], rows: list[dic
             "levels, per arm. Error bars: 95% bootstrap intervals over seeds.",
             figures.grouped_bars(arms, present, "% of episodes / of judgments",
                                  "Deception, abstention and hazards", percent=True)))
-    for param in swept:
-        lines: dict[str, tuple[list[float], list[figures.Bar]]] = {}
-        for arm, row in zip(spec.arms, summary, strict=True):
-            if param not in arm.swept:
-                continue
-            others = ", ".join(f"{k}={v}" for k, v in arm.swept.items() if k != param)
-            label = re.sub(r" \[.*\]$", "", arm.name) + (f" [{others}]" if others else "")
-            xs, bars = lines.setdefault(label, ([], []))
-            xs.append(float(arm.swept[param]))
-            bars.append(figures.Bar(row["true_return_norm_mean"], row["true_return_norm_ci95"]))
-        name = "sweep-" + re.sub(r"\W+", "-", param)
-        out.append(FigureBlock(
-            name, f"Normalised true return on deployment levels as `{param}` varies; "
-            "bands: 95% bootstrap intervals over seeds.",
-            figures.sweep_lines(param, lines, "normalised true return", f"Sweep over {param}")))
+    sweep_metrics = {"true_return_norm": ("normalised true return", False),
+                     "deception_rate": ("deception rate", True),
+                     "abstain_rate": ("abstention rate", True)}
+    for param, question in itertools.product(swept, dict.fromkeys(a.question for a in spec.arms)):
+        for stem, (ylabel, pct) in sweep_metrics.items():
+            lines: dict[str, tuple[list[float], list[figures.Bar]]] = {}
+            for arm, row in zip(spec.arms, summary, strict=True):
+                if param not in arm.swept or arm.question != question:
+                    continue
+                others = ", ".join(f"{k}={v}" for k, v in arm.swept.items() if k != param)
+                label = re.sub(r" \[.*\]$", "", short(row)) + (f" [{others}]" if others else "")
+                xs, bars = lines.setdefault(label, ([], []))
+                xs.append(float(arm.swept[param]))
+                bars.append(figures.Bar(row[f"{stem}_mean"], row[f"{stem}_ci95"]))
+            if not lines or (stem != "true_return_norm" and all(
+                    math.isnan(b.mean) or b.mean == 0 for _, bs in lines.values() for b in bs)):
+                continue  # a rate nobody had
+            where = f" ({question})" if question else ""
+            name = "sweep-" + re.sub(r"\W+", "-", f"{param} {question} {stem}").strip("-")
+            out.append(FigureBlock(
+                name, f"{ylabel.capitalize()} on deployment levels as `{param}` varies{where}; "
+                "bands: 95% bootstrap intervals over seeds.",
+                figures.sweep_lines(param, lines, ylabel, question or ylabel.capitalize(),
+                                    percent=pct)))
     per_arm: dict[str, list[list[tuple[int, float]]]] = defaultdict(list)
     for r in rows:
         if r["status"] == "done" and r["key"] in curves:

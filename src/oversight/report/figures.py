@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
@@ -74,8 +75,10 @@ def sweep_lines(
     lines: Mapping[str, tuple[Sequence[float], Sequence[Bar]]],
     ylabel: str,
     title: str,
+    percent: bool = False,
 ) -> Figure:
-    """One line per arm over a swept parameter, with 95% CI bands."""
+    """One line per arm over a swept parameter, with 95% CI bands; a logarithmic x axis when
+    the values span more than a factor of ten (budgets)."""
     fig, ax = plt.subplots(figsize=(5.0, 3.4))
     for i, (label, (xs, bars)) in enumerate(lines.items()):
         order = np.argsort(xs)
@@ -85,6 +88,13 @@ def sweep_lines(
         ax.plot(x, m, marker=MARKERS[i % 8], color=OKABE_ITO[i % 8], label=label,
                 linestyle=["-", "--", ":", "-."][i % 4])
         ax.fill_between(x, m - h, m + h, color=OKABE_ITO[i % 8], alpha=0.15, linewidth=0)
+    values = [v for xs, _ in lines.values() for v in xs]
+    if values and min(values) > 0 and max(values) >= 10 * min(values):
+        ax.set_xscale("log")
+        ax.set_xticks(sorted(set(values)), [f"{v:g}" for v in sorted(set(values))])
+        ax.minorticks_off()
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(x_label)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
