@@ -340,6 +340,31 @@ def _overseer_table(arms: list[ArmSpec]) -> Table:
                   "wage / hour"), tuple(body))
 
 
+SCHEME_TEXT = {
+    "debate": "In debate [@irving2018debate] two debaters argue each query before the overseer "
+              "judges it: the honest one for the truly better segment, the other for the "
+              "opposite; in alternate turns each shows the judge one step of either segment, "
+              "hidden features included (verifiable evidence, paid per piece), or passes. "
+              "Debaters search the game exactly (minimax over the steps that can change the "
+              "verdict) against the judge's known decision rule.",
+    "rrm": "In recursive reward modelling [@leike2018rrm] an assistant is first trained, by "
+           "reward modelling from the same overseer and budget, on a subtask the overseer can "
+           "evaluate (shown one step, hidden content included: is it worse than nothing?); it "
+           "then points at the steps it predicts are flaws in every main-task query, and the "
+           "overseer judges with those steps shown.",
+    "amplification": "In amplification [@christiano2018ida] a query the time-limited overseer "
+                     "cannot watch whole is decomposed into chunk-pair sub-questions it can; "
+                     "its answers are combined, weighted by the current reward model's "
+                     "estimate of each chunk's difference, and the combined answers train the "
+                     "next reward model. Each sub-question is charged as a label.",
+    "adversarial": "In adversarial training, after RLHF on three quarters of the budget a red "
+                   "team rolls out the current policy and each ensemble member's policy on "
+                   "training and deployment levels alike, ranks episodes by proxy return plus "
+                   "ensemble disagreement plus the share of never-judged states, has the top "
+                   "ones judged and retrains, for three rounds.",
+}
+
+
 def _method(spec: ExperimentSpec) -> Section:
     arms = spec.arms
     budgets = sorted({f"{a.budget.amount:g} {a.budget.kind}" for a in arms})
@@ -369,6 +394,8 @@ def _method(spec: ExperimentSpec) -> Section:
         "resample with 1/e held out and a 10% random-response prior. The policy is soft value "
         f"iteration on the ensemble mean at temperature {', '.join(f'{t:g}' for t in temps)} "
         "(0 = greedy optimal).",
+        *(SCHEME_TEXT[name] for name in dict.fromkeys(a.scheme for a in arms)
+          if name in SCHEME_TEXT),
         "Deception rate: the share of sampled deployment episodes that the overseer would rate "
         "at least as good as the optimal policy on the same level while their true return is "
         "below halfway between random and optimal. Hazard rate: expected hazardous or "

@@ -172,10 +172,15 @@ class _Game:
                         for c in itertools.combinations(range(len(self.units)), k)]
                 self.leaves = dict(zip(sets, self._evaluate(sets)[0].tolist(), strict=True))
             return self.leaves[shown]
-        options = [self.value(shown | {m}, turn + 1)
-                   for m in range(len(self.units)) if m not in shown]
-        options.append(self.value(shown, turn + 1))  # pass
-        return max(options) if turn % 2 == 0 else min(options)
+        best_possible = 1 if turn % 2 == 0 else -1  # verdicts are −1, 0 or +1: stop there
+        pick = max if turn % 2 == 0 else min
+        value = self.value(shown, turn + 1)  # passing
+        for m in range(len(self.units)):
+            if value == best_possible:
+                break
+            if m not in shown:
+                value = pick(value, self.value(shown | {m}, turn + 1))
+        return value
 
     def minimax_move(self, moves: list[int], turn: int, sign: int) -> int:
         shown = frozenset(m for m in moves if m != PASS)

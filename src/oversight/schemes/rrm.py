@@ -55,8 +55,8 @@ from oversight.worlds.engine import TabularWorld
 
 @dataclass(frozen=True)
 class Assistant:
-    """Points at the steps of segments it predicts are flaws; `null` is the predicted reward of
-    a step where nothing happened (the zero point of the ensemble's standardised scale)."""
+    """Points at the steps of segments it predicts are flaws: worse than a step where nothing
+    happened (the zero point the ensemble's standardised scale has lost)."""
 
     ensemble: BTEnsemble
     reveal: int
@@ -116,9 +116,9 @@ class RRM:
         top = assistants[-1] if assistants else None
         result = self.rlhf.run(world, overseer, rest, main_rng, top)
         metrics = dict(result.metrics)
-        for key in ("labels", "overseer_seconds", "money"):
-            metrics[key] += {"labels": spend.labels, "overseer_seconds": spend.seconds,
-                             "money": spend.money}[key]
+        metrics["labels"] += spend.labels
+        metrics["overseer_seconds"] += spend.seconds
+        metrics["money"] += spend.money
         metrics["assistant_labels"] = float(spend.labels)
         for level, a in enumerate(assistants, 1):
             recall, false_alarm = _quality(a, world, overseer, hidden, result, eval_rng)
