@@ -27,9 +27,12 @@ labelled pairs whose segments are cut to L − crop steps at independent random 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from oversight.learning.deep_rl import (
@@ -65,19 +68,24 @@ class SURF:
 
 
 def _deep_reward_model() -> RewardModelConfig:
-    return RewardModelConfig(members=3, hidden=0, steps=300, lr=0.05)
+    """One hidden layer of 32: a linear reward on [obs, action] cannot fit on-policy Pendulum
+    segments (its cost is quadratic in velocity) and PPO failed on it even at 200 labels."""
+    return RewardModelConfig(members=3, hidden=32, steps=500, lr=0.01, weight_decay=1e-2)
 
 
 @dataclass(frozen=True)
 class DeepRLHF:
     agent: AgentConfig = field(default_factory=AgentConfig)
     total_steps: int = 50_000
-    explore_steps: int = 2_000  # random actions (PPO) or PEBBLE pre-training (SAC)
+    explore: Literal["entropy", "random"] = "entropy"  # PEBBLE pre-training or random actions
+    explore_steps: int = 8_192
     rounds: int = 6
     initial_fraction: float = 0.25
-    segment_length: int = 50
+    segment_length: int = 20  # 1 s of Pendulum; Christiano et al. used 1-2 s clips
     candidates_factor: int = 10
     selector: Selector = "disagreement"
+    # what the reward model reads: [obs, action] (as imitation's reward nets) or obs alone
+    reward_inputs: Literal["obs+action", "obs"] = "obs+action"
     surf: SURF | None = None
     eval_episodes: int = 10
     reward_model: RewardModelConfig = field(default_factory=_deep_reward_model)
@@ -88,7 +96,9 @@ class DeepRLHF:
         cut_rng, select_rng, judge_rng, fit_rng, surf_rng = rng.spawn(5)
         venv = make_venv(world, self.agent.n_envs, seed)
         agent = make_agent(self.agent, venv, seed)
-        self.explore(agent, venv, seed)
+        d = int(np.prod(venv.observation_space.shape or (1,)))
+        d += 0 if self.reward_inputs == "obs" else int(np.prod(venv.action_space.shape or (1,)))
+        self.pretrain(agent, venv, seed)
 
         spend, data = Spend(), None
         pseudo: PreferenceData | None = None
@@ -102,7 +112,7 @@ class DeepRLHF:
             episodes = venv.take_finished() or episodes
             allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance > 0 and episodes:
-                seen, learner = self.candidates(episodes, overseer, budget, allowance, cut_rng)
+                seen, learner = self.candidates(episodes, d, overseer, budget, allowance, cut_rng)
                 order = select(self.selector, learner, len(learner), ensemble, select_rng)
                 asked_o, asked_l = seen.take(order), learner.take(order)
                 cost = budget.charge(overseer.seconds(asked_o), overseer.wage_per_hour)
@@ -121,9 +131,10 @@ class DeepRLHF:
                     train = self.augment(data, pseudo, surf_rng)
                     ensemble = fit(train, self.reward_model, fit_rng, weight_decay)
                     weight_decay = _adapt_l2(weight_decay, ensemble)
-                    venv.intrinsic, venv.reward_fn = False, ensemble.reward
+                    reward_fn = _reading(ensemble, d)
+                    venv.intrinsic, venv.reward_fn = False, reward_fn
                     if isinstance(agent, OffPolicyAlgorithm):
-                        relabel(agent, ensemble.reward)
+                        relabel(agent, reward_fn)
                     curves["rm_val_loss"].append((spend.labels, ensemble.val_loss))
             if ensemble is not None and per_round[r]:
                 agent.learn(per_round[r], reset_num_timesteps=False)
@@ -147,10 +158,11 @@ class DeepRLHF:
         artefacts = {"agent": agent, "ensemble": ensemble, "evaluation": final}
         return RunResult(metrics, curves, {}, artefacts)
 
-    def explore(self, agent: object, venv: LearnedRewardVecEnv, seed: int) -> None:
-        """The exploration phase: SAC learns on PEBBLE's state-entropy reward; otherwise uniform
-        random actions (seeded), whose segments the first labels are asked about."""
-        if isinstance(agent, OffPolicyAlgorithm):
+    def pretrain(self, agent: BaseAlgorithm, venv: LearnedRewardVecEnv, seed: int) -> None:
+        """The exploration phase, whose segments the first labels are asked about: the agent
+        learns on PEBBLE's state-entropy reward (unsupervised pre-training; B-Pref applies it to
+        PPO too), or acts uniformly at random (seeded)."""
+        if self.explore == "entropy":
             venv.intrinsic = True
             agent.learn(self.explore_steps)
             return
@@ -177,19 +189,21 @@ class DeepRLHF:
     def candidates(
         self,
         episodes: list[tuple[FloatArray, FloatArray]],
+        d: int,
         overseer: Overseer,
         budget: Budget,
         allowance: float,
         rng: np.random.Generator,
     ) -> tuple[Queries, Queries]:
         """candidates_factor × (what the allowance buys) random pairs of segments cut from the
-        episodes at random starts, in the overseer's and the learner's views."""
-        first = _cut(episodes, self.segment_length, 8, rng)
+        episodes at random starts, in the overseer's and the learner's views (the first d
+        inputs of each step)."""
+        first = _cut(episodes, self.segment_length, 8, d, rng)
         probe = Queries.pairs(first[0], first[0])
         per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour)))
         n = self.candidates_factor * max(1, math.ceil(allowance / per_query))
-        a, b = _cut(episodes, self.segment_length, n, rng), _cut(episodes, self.segment_length,
-                                                                n, rng)
+        a = _cut(episodes, self.segment_length, n, d, rng)
+        b = _cut(episodes, self.segment_length, n, d, rng)
         return Queries.pairs(a[0], b[0]), Queries.pairs(a[1], b[1])
 
     def augment(self, data: PreferenceData, pseudo: PreferenceData | None,
@@ -209,7 +223,12 @@ class DeepRLHF:
                               train.second[rows, s2[:, None] + steps], train.target)
 
 
-def _cut(episodes: list[tuple[FloatArray, FloatArray]], length: int, n: int,
+def _reading(ensemble: BTEnsemble, d: int) -> Callable[[FloatArray], FloatArray]:
+    """The ensemble-mean reward of the first d inputs of x (N, dO + dA): (N,)."""
+    return lambda x: ensemble.reward(x[..., :d])
+
+
+def _cut(episodes: list[tuple[FloatArray, FloatArray]], length: int, n: int, d: int,
          rng: np.random.Generator) -> tuple[Segments, Segments]:
     """n segments of `length` steps at random episodes and starts: (overseer view, learner
     view)."""
@@ -219,7 +238,7 @@ def _cut(episodes: list[tuple[FloatArray, FloatArray]], length: int, n: int,
     start = rng.integers(lengths[which] - length + 1)
     t = start[:, None] + np.arange(length)
     feats = np.stack([episodes[e][1][s:s + length] for e, s in zip(which, start, strict=True)])
-    inputs = np.stack([episodes[e][0][s:s + length] for e, s in zip(which, start, strict=True)])
+    inputs = np.stack([episodes[e][0][s:s + length, :d] for e, s in zip(which, start, strict=True)])
     level = which.astype(np.int64)
     steps = t.astype(np.int64)
     return Segments(level, steps, steps, feats), Segments(level, steps, steps, inputs)
