@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import torch
@@ -80,7 +80,7 @@ class LearnedRewardVecEnv(VecEnvWrapper):
         self._memory_size, self._k = memory, k
 
     def reset(self) -> Any:
-        self._obs = self.venv.reset()
+        self._obs = cast(np.ndarray, self.venv.reset())  # Box observations only
         self._episodes = [Episode() for _ in range(self.num_envs)]
         return self._obs
 
@@ -107,7 +107,7 @@ class LearnedRewardVecEnv(VecEnvWrapper):
                 self.finished.append((np.array(episode.inputs), np.array(episode.features)))
                 self._episodes[i] = Episode()
         self.steps += self.num_envs
-        self._obs = obs
+        self._obs = cast(np.ndarray, obs)
         return obs, reward.astype(np.float32), dones, infos
 
     def take_finished(self) -> list[tuple[FloatArray, FloatArray]]:

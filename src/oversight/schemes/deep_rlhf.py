@@ -138,7 +138,7 @@ class DeepRLHF:
                     curves["rm_val_loss"].append((spend.labels, ensemble.val_loss))
             if ensemble is not None and per_round[r]:
                 agent.learn(per_round[r], reset_num_timesteps=False)
-            returns = [float((f.sum(axis=0) @ world.w_true)) for _, f in venv.finished]
+            returns = [float(f.sum(axis=0) @ world.w_true) for _, f in venv.finished]
             if returns:
                 curves["train_true_return"].append((venv.steps, float(np.mean(returns))))
 
