@@ -182,7 +182,7 @@ def hidden_cost_command(
                                                   "TIMESTAMP]")] = None,
 ) -> None:
     """An overseer who cannot see the control cost vs one who can: true return lost and control
-    cost paid (deep RLHF with PPO; about 3 CPU-minutes with the defaults)."""
+    cost paid (deep RLHF with PPO; about 2 CPU-minutes with the defaults)."""
     if seeds < 1 or steps < 1000 or labels < 1 or env not in ("HalfCheetah-v5", "Reacher-v5"):
         fail("need --seeds >= 1, --steps >= 1000, --labels >= 1, --env HalfCheetah-v5 or "
              "Reacher-v5")

@@ -39,7 +39,8 @@ class Row:
 
 
 def run(env_id: str, seeds: int, steps: int, labels: int) -> list[Row]:
-    """Every (overseer, seed) run, one after another, one torch thread."""
+    """Every (overseer, seed) run, one after another, one torch thread (about 25 CPU-s per
+    run at 20k HalfCheetah steps)."""
     torch.set_num_threads(1)
     world = make_gym_world(env_id)
     forward, ctrl = world.feature_names
@@ -82,9 +83,11 @@ def markdown(env_id: str, rows: list[Row], steps: int, labels: int) -> str:
                      f"{v['ctrl']:.1f} |")
     lost = s["oracle"]["true_return"] - s["lay-guess"]["true_return"]
     exploits = s["lay-guess"]["ctrl"] < s["oracle"]["ctrl"]
-    lines += ["", f"True return lost to the invisible cost: {lost:.1f} per episode. "
-              f"The blind overseer's policy {'pays' if exploits else 'does not pay'} more "
-              f"control cost ({s['lay-guess']['ctrl']:.1f} vs {s['oracle']['ctrl']:.1f})."]
+    lines += ["", f"True return lost to the invisible cost (oracle − blind): {lost:.1f} per "
+              f"episode{' (negative: the blind overseer’s policy earned more)' if lost < 0 else ''}"
+              f". The blind overseer's policy {'pays' if exploits else 'does not pay'} more "
+              f"control cost ({s['lay-guess']['ctrl']:.1f} vs {s['oracle']['ctrl']:.1f} per "
+              f"episode)."]
     return "\n".join(lines) + "\n"
 
 
