@@ -144,8 +144,10 @@ class DeepRLHF:
 
         final = evaluate(agent, world, self.eval_episodes, seed=10_000)
         asked_total = int(counts.sum())
+        perceived = getattr(overseer, "perceived_weights", world.w_true)
         metrics = {
             "true_return": final.true_return,
+            "perceived_return": float(final.feature_totals @ perceived),  # what it believes
             "labels": float(spend.labels),
             "overseer_seconds": spend.seconds,
             "money": spend.money,
