@@ -174,15 +174,15 @@ def debate_digits_command(
 
 @app.command("hidden-cost")
 def hidden_cost_command(
-    seeds: Annotated[int, typer.Option(help="seeds per overseer (0..N-1)")] = 2,
-    steps: Annotated[int, typer.Option(help="environment steps per run")] = 20_000,
+    seeds: Annotated[int, typer.Option(help="seeds per overseer (0..N-1)")] = 3,
+    steps: Annotated[int, typer.Option(help="environment steps per run")] = 50_000,
     labels: Annotated[int, typer.Option(help="labels per run")] = 200,
-    env: Annotated[str, typer.Option(help="HalfCheetah-v5 or Reacher-v5")] = "HalfCheetah-v5",
+    env: Annotated[str, typer.Option(help="Reacher-v5 or HalfCheetah-v5")] = "Reacher-v5",
     out: Annotated[Path | None, typer.Option(help="output folder [results/hidden-cost-"
                                                   "TIMESTAMP]")] = None,
 ) -> None:
     """An overseer who cannot see the control cost vs one who can: true return lost and control
-    cost paid (deep RLHF with PPO; about 2 CPU-minutes with the defaults)."""
+    cost paid (deep RLHF with PPO; about 4 CPU-minutes with the defaults)."""
     if seeds < 1 or steps < 1000 or labels < 1 or env not in ("HalfCheetah-v5", "Reacher-v5"):
         fail("need --seeds >= 1, --steps >= 1000, --labels >= 1, --env HalfCheetah-v5 or "
              "Reacher-v5")

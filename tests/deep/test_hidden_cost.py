@@ -14,7 +14,8 @@ from oversight.experiments.hidden_cost import Row, markdown, summary
 def test_table_says_who_pays_the_invisible_cost() -> None:
     rows = [Row("oracle", 0, 100.0, 150.0, -50.0), Row("lay-guess", 0, 80.0, 200.0, -120.0)]
     text = markdown("HalfCheetah-v5", rows, 1000, 10)
-    assert "| lay-guess | sees forward progress only | 80.0 | 200.0 | -120.0 |" in text
+    assert "| true return | reward_forward | reward_ctrl |" in text
+    assert "| lay-guess | sees the task reward only | 80.0 | 200.0 | -120.0 |" in text
     assert "(oracle − blind): 20.0" in text and "pays more control cost" in text
     assert summary(rows)["oracle"]["ctrl"] == -50.0
 

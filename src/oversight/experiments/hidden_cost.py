@@ -1,11 +1,11 @@
 """`oversight hidden-cost`: what an overseer who cannot see the control cost costs.
 
 Christiano et al. (2017) removed MuJoCo's torque penalties because humans cannot see them. Here
-two overseers judge the same task (HalfCheetah-v5 by default): the oracle sees `reward_forward`
-and `reward_ctrl`; `lay-guess` sees only `reward_forward` (the world's lay view) and prefers the
-segment that moves forward more. Both train PPO through deep RLHF (schemes/deep_rlhf.py) with the
-same label budget and seeds. Reported per overseer: the final true return (w_true·φ: forward
-reward plus control cost) and its two parts, mean per episode over seeds; "return lost" is the
+two overseers judge the same task (Reacher-v5 by default, or HalfCheetah-v5): the oracle sees the
+task reward (`reward_dist` / `reward_forward`) and `reward_ctrl`; `lay-guess` sees only the task
+reward (the world's lay view) and prefers the segment that does the task better. Both train PPO
+through deep RLHF (schemes/deep_rlhf.py) with the same label budget and seeds. Reported per
+overseer: the final true return (w_true·φ: task reward plus control cost) and its two parts, mean per episode over seeds; "return lost" is the
 oracle's true return minus the blind overseer's, and the blind policy exploits the invisible
 cost if its control cost per episode is larger in magnitude than the oracle-trained one's.
 """
@@ -25,8 +25,8 @@ from oversight.schemes.deep_rlhf import DeepRLHF
 from oversight.types import Budget
 from oversight.worlds.gym_adapter import make_gym_world
 
-OVERSEERS = {"oracle": "sees forward progress and control cost",
-             "lay-guess": "sees forward progress only"}
+OVERSEERS = {"oracle": "sees the task reward and the control cost",
+             "lay-guess": "sees the task reward only"}
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class Row:
 
 
 def run(env_id: str, seeds: int, steps: int, labels: int) -> list[Row]:
-    """Every (overseer, seed) run, one after another, one torch thread (about 25 CPU-s per
-    run at 20k HalfCheetah steps)."""
+    """Every (overseer, seed) run, one after another, one torch thread (about 35 CPU-s per
+    run at 50k steps)."""
     torch.set_num_threads(1)
     world = make_gym_world(env_id)
     forward, ctrl = world.feature_names
@@ -72,10 +72,12 @@ def summary(rows: list[Row]) -> dict[str, dict[str, float]]:
 
 
 def markdown(env_id: str, rows: list[Row], steps: int, labels: int) -> str:
+    """The summary table; `forward` is the task reward (reward_dist on Reacher)."""
+    names = make_gym_world(env_id).feature_names
     s = summary(rows)
     lines = [f"Hidden cost on {env_id}: {steps} env steps, {labels} labels, "
              f"{len(rows) // len(OVERSEERS)} seeds (means per episode over seeds)", "",
-             "| overseer | sees | true return | forward reward | control cost |",
+             f"| overseer | sees | true return | {names[0]} | {names[1]} |",
              "|---|---|---|---|---|"]
     for name, what in OVERSEERS.items():
         v = s[name]
