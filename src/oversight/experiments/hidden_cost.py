@@ -6,8 +6,9 @@ task reward (`reward_dist` / `reward_forward`) and `reward_ctrl`; `lay-guess` se
 reward (the world's lay view) and prefers the segment that does the task better. Both train PPO
 through deep RLHF (schemes/deep_rlhf.py) with the same label budget and seeds. Reported per
 overseer: the final true return (w_true·φ: task reward plus control cost) and its two parts,
-mean per episode over seeds; "return lost" is the oracle's true return minus the blind overseer's, and the blind policy exploits the invisible
-cost if its control cost per episode is larger in magnitude than the oracle-trained one's.
+mean per episode over seeds; "return lost" is the oracle's true return minus the blind
+overseer's, and the blind policy exploits the invisible cost if its control cost per episode is
+larger in magnitude than the oracle-trained one's.
 """
 
 from __future__ import annotations
