@@ -174,6 +174,28 @@ def debate_digits_command(
                   report)
 
 
+@app.command("hidden-cost")
+def hidden_cost_command(
+    seeds: Annotated[int, typer.Option(help="seeds per overseer (0..N-1)")] = 3,
+    steps: Annotated[int, typer.Option(help="environment steps per run")] = 50_000,
+    labels: Annotated[int, typer.Option(help="labels per run")] = 200,
+    env: Annotated[str, typer.Option(help="Reacher-v5 or HalfCheetah-v5")] = "Reacher-v5",
+    out: Annotated[Path | None, typer.Option(help="output folder [results/hidden-cost-"
+                                                  "TIMESTAMP]")] = None,
+) -> None:
+    """An overseer who cannot see the control cost vs one who can: true return lost and control
+    cost paid (deep RLHF with PPO; about 4 CPU-minutes with the defaults)."""
+    if seeds < 1 or steps < 1000 or labels < 1 or env not in ("HalfCheetah-v5", "Reacher-v5"):
+        fail("need --seeds >= 1, --steps >= 1000, --labels >= 1, --env HalfCheetah-v5 or "
+             "Reacher-v5")
+    from oversight.experiments.hidden_cost import hidden_cost
+
+    folder = out or Path("results") / f"hidden-cost-{datetime.now():%Y%m%d-%H%M%S}"
+    console.print(hidden_cost(env, seeds, steps, labels, folder), highlight=False)
+    console.print(f"wrote {folder / 'hidden_cost.md'} and {folder / 'hidden_cost.json'}",
+                  highlight=False)
+
+
 @app.command()
 def status(folder: Annotated[Path, typer.Argument(help="an experiment's output folder")]) -> None:
     """What is done, running, failed (with the error) and left in an output folder."""

@@ -8,12 +8,30 @@ evidence itself (10 s per piece) and is paid more.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from oversight.overseers.simulated import Cost, Rationality, SimulatedOverseer, View
+from oversight.types import BoolArray, FloatArray
 from oversight.worlds.engine import TabularWorld
+
+
+class OverseenWorld(Protocol):
+    """What a preset needs of a world: tabular worlds and Gymnasium worlds
+    (worlds/gym_adapter.py) both have it."""
+
+    @property
+    def n_features(self) -> int: ...
+    @property
+    def w_true(self) -> FloatArray: ...
+    @property
+    def lay_visible(self) -> BoolArray: ...
+    @property
+    def revealable(self) -> BoolArray: ...
+    @property
+    def cues(self) -> dict[str, str]: ...
+    def feature_index(self, name: str) -> int: ...
 
 PRESETS = {
     "oracle": "sees everything, prefers the larger true return",
@@ -38,7 +56,7 @@ EXPERT_COST = Cost(base_seconds=20.0, seconds_per_step=0.5, seconds_per_evidence
 RATIONALITY_FIELDS = {"beta", "mistake", "systematic", "skip", "equal", "gamma", "abstain"}
 
 
-def make_overseer(name: str, world: TabularWorld, **overrides: Any) -> SimulatedOverseer:
+def make_overseer(name: str, world: OverseenWorld, **overrides: Any) -> SimulatedOverseer:
     """The preset `name` for `world`; `overrides` replace rationality fields (beta, mistake,
     skip, equal, gamma, abstain) or set `attention` (steps watched per segment)."""
     everything = np.ones(world.n_features, dtype=bool)
@@ -67,6 +85,8 @@ def make_overseer(name: str, world: TabularWorld, **overrides: Any) -> Simulated
         case "crowd":
             from oversight.overseers.calibration import crowd_for
 
+            if not isinstance(world, TabularWorld):
+                raise ValueError("the crowd preset is calibrated on tabular worlds only")
             overseer = crowd_for(world)
             view, rat, cost = overseer.view, overseer.rationality, overseer.cost
         case _:
