@@ -19,8 +19,10 @@ from oversight.experiments.spec import load
 from oversight.report.build import fmt
 
 EXPERIMENTS = ("expert-vs-lay-oversight", "oversight-vs-catastrophe")
-SHOWN = ("true_return_norm", "deception_rate", "abstain_rate", "catastrophe_rate_deploy",
-         "labels", "money")
+# summary stem, shown as a percentage
+SHOWN = {"true_return_norm": False, "deception_rate": True, "abstain_rate": True,
+         "catastrophe_rate_deploy": True, "debate_judge_accuracy": True,
+         "assistant_recall": True, "attack_effort_before": False, "attack_effort_after": False}
 
 
 def main() -> None:
@@ -42,12 +44,13 @@ def main() -> None:
         per_arm: dict[str, list[float]] = defaultdict(list)
         for r in records:
             per_arm[r["arm"]].append(r["wall_seconds"])
-        print("| arm | " + " | ".join(SHOWN) + " | median s/run |")
-        print("|---|" + "---|" * (len(SHOWN) + 1))
+        shown = [m for m in SHOWN if any(r[f"{m}_mean"] == r[f"{m}_mean"] for r in summary)]
+        print("| arm | " + " | ".join(shown) + " | labels | money | median s/run |")
+        print("|---|" + "---|" * (len(shown) + 3))
         for row in summary:
-            cells = [fmt(row.get(f"{m}_mean", float("nan")), row.get(f"{m}_ci95"),
-                         m.endswith("rate")) for m in SHOWN]
+            cells = [fmt(row[f"{m}_mean"], row[f"{m}_ci95"], SHOWN[m]) for m in shown]
             print(f"| {row['arm']} | " + " | ".join(cells)
+                  + f" | {row['labels_mean']:.0f} | {row['money_mean']:.2f}"
                   + f" | {statistics.median(per_arm[row['arm']]):.1f} |")
 
 

@@ -76,6 +76,13 @@ SUMMARY_METRICS = {  # summary column stem -> run metric
     "labels": "labels",
     "overseer_seconds": "overseer_seconds",
     "money": "money",
+    # the schemes' own measurements (NaN for arms of other schemes)
+    "debate_judge_accuracy": "debate_judge_accuracy",
+    "debate_honest_win_rate": "debate_honest_win_rate",
+    "assistant_recall": "assistant_recall_1",
+    "assistant_false_alarm": "assistant_false_alarm_1",
+    "attack_effort_before": "attack_effort_before",
+    "attack_effort_after": "attack_effort_after",
 }
 
 
