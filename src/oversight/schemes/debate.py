@@ -19,7 +19,7 @@ sign of its perceived return difference, or no verdict where it would abstain.
              move the judge's margin most when shown alone; past `max_positions` positions, flat
              Monte-Carlo search (each move scored by `simulations` random continuations)
 
-Every judgment is recorded with its transcript (the steps shown, in order), the side the honest
+Every judgment is recorded with its transcript (the steps shown), the side the honest
 debater took, who won (the debater whose side the judge chose), and whether the judge's answer
 matched the true preference.
 """
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -90,11 +91,10 @@ class Debate:
             "debate_honest_win_rate": float((winner == "honest").mean()),
             "debate_evidence_per_query": float(asked.shown.sum(axis=(1, 2)).mean()),
         }
-        log = result.judgments | {
-            "detail": [f'{{"honest": "{"second" if h > 0 else "first"}", "winner": "{w}", '
-                       f'"correct": {str(bool(s == t)).lower()}, "shown": {_units(m)}}}'
-                       for h, w, s, t, m in zip(honest, winner, sided, truth, asked.shown,
-                                                strict=True)]}
+        log = result.judgments | {"detail": [
+            json.dumps({"honest": "second" if h > 0 else "first", "winner": str(w),
+                        "correct": bool(s == t), "shown": np.argwhere(m).tolist()})
+            for h, w, s, t, m in zip(honest, winner, sided, truth, asked.shown, strict=True)]}
         return RunResult(metrics, result.curves, log, result.artefacts)
 
     def debate(self, queries: Queries, w_true: FloatArray, judge: SimulatedOverseer, abstains: bool,
@@ -120,7 +120,7 @@ class Debate:
         units = _relevant_units(one, hidden, cued, judge.view.attention)
         game = _Game(one, units, judge, abstains, honest, self.rounds)
         if len(units) > self.max_units:  # search the units that move the judge most alone
-            _, margin = game._evaluate([frozenset(), *(frozenset([m]) for m in range(len(units)))])
+            _, margin = game.evaluate([frozenset(), *(frozenset([m]) for m in range(len(units)))])
             keep = np.argsort(-np.abs(margin[1:] - margin[0]), kind="stable")[: self.max_units]
             units = [units[m] for m in sorted(keep.tolist())]
             game = _Game(one, units, judge, abstains, honest, self.rounds)
@@ -152,7 +152,7 @@ class _Game:
         return sum(math.comb(len(self.units), k) for k in range(min(self.rounds,
                                                                     len(self.units)) + 1))
 
-    def _evaluate(self, shown_sets: list[frozenset[int]]) -> tuple[IntArray, FloatArray]:
+    def evaluate(self, shown_sets: list[frozenset[int]]) -> tuple[IntArray, FloatArray]:
         """Honest-signed verdicts and margins of the judge for each set of shown units."""
         n = len(shown_sets)
         batch = self.one.take(np.zeros(n, dtype=np.int64))
@@ -170,7 +170,7 @@ class _Game:
             if not self.leaves:  # every final position at once, in one batch
                 sets = [frozenset(c) for k in range(min(self.rounds, len(self.units)) + 1)
                         for c in itertools.combinations(range(len(self.units)), k)]
-                self.leaves = dict(zip(sets, self._evaluate(sets)[0].tolist(), strict=True))
+                self.leaves = dict(zip(sets, self.evaluate(sets)[0].tolist(), strict=True))
             return self.leaves[shown]
         best_possible = 1 if turn % 2 == 0 else -1  # verdicts are −1, 0 or +1: stop there
         pick = max if turn % 2 == 0 else min
@@ -195,7 +195,7 @@ class _Game:
     def greedy(self, moves: list[int], sign: int) -> int:
         shown = frozenset(m for m in moves if m != PASS)
         candidates = [m for m in range(len(self.units)) if m not in shown]
-        v, margin = self._evaluate([shown, *(shown | {m} for m in candidates)])
+        v, margin = self.evaluate([shown, *(shown | {m} for m in candidates)])
         score = sign * (10.0 * v + np.tanh(margin))  # the verdict first, then the margin
         best = int(np.argmax(score))
         return PASS if best == 0 or score[best] <= score[0] else candidates[best - 1]
@@ -212,7 +212,7 @@ class _Game:
             for _ in range(simulations):
                 k = int(rng.integers(0, min(len(rest), self.rounds - turn - 1) + 1))
                 ends.append(start | set(rng.choice(rest, size=k, replace=False).tolist()))
-            score = sign * float(self._evaluate(ends)[0].mean())
+            score = sign * float(self.evaluate(ends)[0].mean())
             if score > best:
                 best, best_move = score, m
         return best_move
@@ -238,10 +238,6 @@ def _relevant_units(one: Queries, hidden: BoolArray, cued: IntArray,
 def _honest_side(queries: Queries, w_true: FloatArray) -> IntArray:
     """(N,) +1 where the honest debater argues for the second segment, −1 for the first."""
     return np.where(queries.second.returns(w_true) > queries.first.returns(w_true), 1, -1)
-
-
-def _units(shown: BoolArray) -> str:
-    return str([[int(s), int(t)] for s, t in zip(*np.nonzero(shown), strict=True)])
 
 
 def _judge_model(overseer: Overseer) -> SimulatedOverseer:
