@@ -38,7 +38,7 @@ from oversight.learning.reward_models import TARGET, BTEnsemble, PreferenceData,
 from oversight.learning.rollouts import sample_episodes
 from oversight.learning.selection import select
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import RLHF
+from oversight.schemes.rlhf import RLHF, questions
 from oversight.types import (
     Answer,
     BoolArray,
@@ -140,7 +140,8 @@ class RRM:
             order = (np.arange(len(candidates)) if ensemble is None else  # the cycle above
                      select("disagreement", candidates, len(candidates), ensemble, rng))
             asked = candidates.take(order)
-            cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour)
+            cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
+                                 questions(overseer, asked))
             keep = order[np.cumsum(cost) <= allowance + 1e-9]
             if len(keep) == 0:
                 continue
