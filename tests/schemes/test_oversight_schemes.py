@@ -116,10 +116,16 @@ def test_a_faulty_assistant_degrades_rrm_monotonically() -> None:
 
 def test_rrm_charges_the_assistants_training_to_the_same_budget() -> None:
     w = make_world("hidden-hazard")
-    m = RRM(SMALL, depth=2).run(w, make_overseer("lay", w), Budget("labels", 200),
-                                np.random.default_rng(0)).metrics
-    assert m["labels"] <= 200 and m["assistant_labels"] > 0
-    assert m["labels"] - m["assistant_labels"] <= 200 - m["assistant_labels"]
+    lay = make_overseer("lay", w)
+    result = RRM(SMALL, depth=2).run(w, lay, Budget("seconds", 1500), np.random.default_rng(0))
+    m = result.metrics
+    asked, judgments = result.artefacts["history"]  # the main task's judgments
+    assert 0 < m["assistant_labels"] and m["labels"] == m["assistant_labels"] + len(judgments)
+    main_seconds = float(judgments.seconds.sum())
+    np.testing.assert_allclose(judgments.seconds, lay.seconds(asked))
+    assistant_seconds = m["overseer_seconds"] - main_seconds
+    assert 0 < assistant_seconds <= 0.2 * 1500 + 1e-9  # assistant_fraction of the budget
+    assert m["overseer_seconds"] <= 1500 + 1e-9
     assert {"assistant_recall_1", "assistant_recall_2"} <= set(m)
 
 

@@ -513,3 +513,26 @@ def test_crowd_expected_agreement_matches_judge_on_the_same_pairs(
     assert all(n == n_dec for _, n in rounds)
     mean = float(np.mean([a for a, _ in rounds]))
     assert abs(mean - p) < binomial_tol(p, 20 * n_dec)
+
+
+def test_systematic_errors_reverse_the_most_confident_answers_at_the_stated_rate(
+        camera: TabularWorld) -> None:
+    """20 decisive pairs with distinct true differences: at rate 0.25 exactly the 5 largest
+    are reversed; at 0.1 and 0.05 the rate holds in expectation (2 and 0 or 1 of 20)."""
+    rng = np.random.default_rng(0)
+    f1 = np.zeros((20, 4, 3))
+    f2 = np.zeros((20, 4, 3))
+    f2[:, 0, 0] = np.arange(1, 21)  # the second segment removes i pieces of visible dirt
+    q = Queries.pairs(Segments(np.zeros(20, dtype=np.int64), np.zeros((20, 4), dtype=np.int64),
+                               np.zeros((20, 4), dtype=np.int64), f1),
+                      Segments(np.zeros(20, dtype=np.int64), np.zeros((20, 4), dtype=np.int64),
+                               np.zeros((20, 4), dtype=np.int64), f2))
+    wrong = make_overseer("oracle", camera, systematic=0.25).judge(q, rng).answer == FIRST
+    assert np.flatnonzero(wrong).tolist() == [15, 16, 17, 18, 19]
+    counts = [int((make_overseer("oracle", camera, systematic=r).judge(q, rng).answer
+                   == FIRST).sum()) for r in (0.1, 0.05)]
+    assert counts[0] == 2 and counts[1] in (0, 1)
+    mean = np.mean([(make_overseer("oracle", camera, systematic=0.05)
+                     .judge(q, np.random.default_rng(s)).answer == FIRST).sum()
+                    for s in range(200)])
+    assert 0.7 < mean < 1.3  # 0.05 × 20 = 1 in expectation

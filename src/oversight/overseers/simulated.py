@@ -9,9 +9,11 @@ The rationality model is B-Pref's family of simulated teachers (Lee et al. 2021,
     choice   β = ∞: the larger return (exactly equal -> TIE);
              else P(second) = σ(β·(R₂ − R₁)), one Bernoulli draw
     mistake  a decisive answer is flipped with probability ε (random errors)
-    systematic  the ⌈ε·n⌉ decisive answers of the batch with the largest perceived difference
-             are reversed: the same rate of errors, but consistent with the content (an overseer
-             whose strongest intuitions are wrong), so unlike random flips they do not average out
+    systematic  ε of the batch's decisive answers, those with the largest perceived difference,
+             are reversed (⌊ε·n⌋ of them, one more with probability of the remainder): the same
+             rate of errors, but consistent with the content (an overseer whose strongest
+             intuitions are wrong), so unlike random flips they do not average out; an answer
+             picked by both error kinds is reversed once
 
 θ_skip = skip·m and θ_equal = equal·|m|, with m the mean perceived segment return over the batch
 asked (B-Pref's "average segment return"), applied once. (B-Pref's code multiplies by ε a second
@@ -23,9 +25,10 @@ known unknown. At each attended step where the cue fires, the hidden feature may
 worth the overseer's value for it. If what it cannot see could reverse its preference, it answers
 ABSTAIN ("don't know").
 
-Evidence: a feature a scheme revealed for a query is seen at every step of both segments; a step
-a scheme showed (`Queries.shown`, a debater or an assistant pointing at it) has all its features
-seen, attended or not, and resolves the known unknown at that step.
+Evidence: a feature a scheme revealed for a query is seen at every attended step of both
+segments (charged as one piece per segment); a step a scheme showed (`Queries.shown`, a debater
+or an assistant pointing at it) has all its features seen, attended or not, and resolves the
+known unknown at that step (charged as one piece).
 """
 
 from __future__ import annotations
@@ -173,8 +176,9 @@ class SimulatedOverseer:
             answer = np.where(u_choice < p_second, Answer.SECOND, Answer.FIRST)
         decisive = answer != Answer.TIE
         flip = decisive & (u_mistake < rat.mistake)
-        if rat.systematic > 0:
-            flip ^= _most_confident(np.where(decisive, np.abs(diff), -1.0), rat.systematic)
+        if rat.systematic > 0:  # drawn only then: other overseers' streams stay as they were
+            flip |= _most_confident(np.where(decisive, np.abs(diff), -1.0), rat.systematic,
+                                    rng.random())
         answer = np.where(flip, 1 - answer, answer)
 
         average = float(np.concatenate([r1, r2]).mean()) if n else 0.0
@@ -211,11 +215,13 @@ class SimulatedOverseer:
         return uncertain & ~((lo1 > hi2) | (lo2 > hi1))
 
 
-def _most_confident(strength: FloatArray, rate: float) -> BoolArray:
-    """(N,) marks the ⌈rate·D⌉ entries with the largest non-negative strength (D = how many
-    are non-negative), ties broken by position: where a systematic overseer errs."""
+def _most_confident(strength: FloatArray, rate: float, u: float) -> BoolArray:
+    """(N,) marks the entries with the largest non-negative strength, ⌊rate·D⌋ of them and one
+    more if u < the remainder (D = how many are non-negative; ties broken by position): where a
+    systematic overseer errs, rate·D of them in expectation."""
     eligible = strength >= 0
-    count = math.ceil(rate * int(eligible.sum()))
+    expected = rate * int(eligible.sum())
+    count = math.floor(expected) + int(u < expected - math.floor(expected))
     out = np.zeros(len(strength), dtype=bool)
     if count:
         order = np.argsort(-strength, kind="stable")

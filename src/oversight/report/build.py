@@ -345,8 +345,9 @@ SCHEME_TEXT = {
               "judges it: the honest one for the truly better segment, the other for the "
               "opposite; in alternate turns each shows the judge one step of either segment, "
               "hidden features included (verifiable evidence, paid per piece), or passes. "
-              "Debaters search the game exactly (minimax over the steps that can change the "
-              "verdict) against the judge's known decision rule.",
+              "Debaters search the game by minimax over the steps that can change the verdict "
+              "(at most ten, those that move the judge most when shown alone) against the "
+              "judge's known decision rule.",
     "rrm": "In recursive reward modelling [@leike2018rrm] an assistant is first trained, by "
            "reward modelling from the same overseer and budget, on a subtask the overseer can "
            "evaluate (shown one step, hidden content included: is it worse than nothing?); it "

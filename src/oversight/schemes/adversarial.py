@@ -16,8 +16,10 @@ After plain RLHF on `1 − red_fraction` of the budget, each of `red_rounds` rou
 
 Attacker effort is measured before and after: walking down the ranked attacks, how many queries
 until the first failure, one where the reward model's preference between the attack and its
-partner is the reverse of the true one or the attack reaches a catastrophe the model scores
-above its partner (NaN: none among the candidates). Measured with the true reward, not paid for.
+partner is the reverse of the true one, or where the attack reaches a catastrophe and the model
+scores it no lower than its better partner (indifference to the catastrophe); NaN: none among
+the candidates. Measured with the true reward, not paid for. The red team's refits use the
+reward model's configured L2 coefficient, not the value the RLHF loop adapted to.
 """
 
 from __future__ import annotations
@@ -29,11 +31,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oversight.analysis.metrics import policy_metrics
+from oversight.learning.distill import distill
 from oversight.learning.planning import soft_value_iteration
 from oversight.learning.reward_models import BTEnsemble, PreferenceData, fit
 from oversight.learning.rollouts import sample_episodes
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import RLHF, questions
+from oversight.schemes.rlhf import (
+    RLHF,
+    answer_rates,
+    held_out_agreement,
+    log_judgments,
+    questions,
+)
 from oversight.types import Budget, FloatArray, IntArray, Judgments, Queries, RunResult, Segments
 from oversight.worlds.engine import TabularWorld
 
@@ -49,7 +58,7 @@ class Adversarial:
 
     def run(self, world: TabularWorld, overseer: Overseer, budget: Budget,
             rng: np.random.Generator) -> RunResult:
-        main_rng, red_rng, eval_rng = rng.spawn(3)
+        main_rng, red_rng, eval_rng, distil_rng = rng.spawn(4)
         first = Budget(budget.kind, budget.amount * (1 - self.red_fraction))
         result = self.rlhf.run(world, overseer, first, main_rng)
         history: tuple[Queries, Judgments] | None = result.artefacts["history"]
@@ -64,7 +73,8 @@ class Adversarial:
         metrics["attack_effort_before"] = self.effort(world, ensemble, policy, seen, eval_rng)
         share = budget.amount * self.red_fraction / self.red_rounds
         red_labels = red_seconds = red_money = 0.0
-        for _ in range(self.red_rounds):
+        log = {k: list(v) for k, v in result.judgments.items()}
+        for r in range(self.red_rounds):
             attacks = self.attack(world, ensemble, policy, seen, red_rng)
             cost = budget.charge(overseer.seconds(attacks), overseer.wage_per_hour,
                                  questions(overseer, attacks))
@@ -76,6 +86,7 @@ class Adversarial:
             red_labels += float(answers.asked.sum())
             red_seconds += float(answers.seconds.sum())
             red_money += float(answers.seconds.sum()) * overseer.wage_per_hour / 3600
+            log_judgments(log, self.rlhf.rounds + r, attacks, answers, overseer.name)
             asked, judgments = Queries.concat(asked, attacks), Judgments.concat(judgments,
                                                                                 answers)
             data = data.concat(PreferenceData.from_judgments(attacks, answers))
@@ -83,14 +94,18 @@ class Adversarial:
             ensemble = fit(data, self.rlhf.reward_model, red_rng)
             policy = self.rlhf.optimise(world, ensemble)
         metrics["attack_effort_after"] = self.effort(world, ensemble, policy, seen, eval_rng)
+        if self.rlhf.optimizer == "distilled":
+            policy, metrics["distill_agreement_train"] = distill(world, policy, distil_rng)
         perceived = getattr(overseer, "perceived_weights", world.w_true)
         metrics |= policy_metrics(world, policy, perceived, ensemble, eval_rng)
+        metrics |= answer_rates((asked, judgments))
+        metrics["rm_agreement"] = held_out_agreement(world, policy, ensemble, eval_rng)
         metrics["labels"] += red_labels
         metrics["overseer_seconds"] += red_seconds
         metrics["money"] += red_money
         metrics["red_team_labels"] = red_labels
         artefacts = {"policy": policy, "ensemble": ensemble, "history": (asked, judgments)}
-        return RunResult(metrics, result.curves, result.judgments, artefacts)
+        return RunResult(metrics, result.curves, log, artefacts)
 
     def attack(self, world: TabularWorld, ensemble: BTEnsemble, policy: FloatArray,
                seen: np.ndarray, rng: np.random.Generator) -> Queries:
@@ -124,7 +139,7 @@ class Adversarial:
         members = ensemble.member_rewards(world.features)
         drivers = [policy] + [soft_value_iteration(r, world.next_state, world.horizon, 0.0)
                               for r in members]
-        n = self.attack_episodes // len(drivers)
+        n = max(1, self.attack_episodes // (2 * len(drivers)))  # per driver and split
         parts = [sample_episodes(world, p, n, rng, split, self.rlhf.explore)
                  for p in drivers for split in ("train", "deploy")]
         return functools.reduce(Segments.concat, parts)

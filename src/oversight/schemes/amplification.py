@@ -15,8 +15,9 @@ the difference under the current model (1 before there is one). With exact sizes
 overseer this is exactly the direct judgment of the whole pair. The amplified answers train the
 next reward model (the RLHF loop's fit), which answers and weighs sub-questions in the next
 round: amplify, distil, iterate. The overseer's faults pass through: a sub-question it abstains
-on makes the whole judgment an abstention, its random and systematic errors flip sub-answers.
-Each sub-question is one label and costs the overseer's seconds for a chunk pair.
+on makes the whole judgment an abstention, one it skips counts as a tie, its random and
+systematic errors flip sub-answers. Each sub-question is one label and costs the overseer's
+seconds for its chunk pair (the last chunk may be shorter).
 """
 
 from __future__ import annotations
@@ -96,9 +97,23 @@ class AmplifiedOverseer:
         sub, c = self.split(queries)
         return self.asked(sub, c).sum(axis=1).astype(np.int64)
 
+    def _sub_seconds(self, sub: Queries, c: int, length: int) -> FloatArray:
+        """(N, C) the overseer's seconds for each chunk pair, the last chunk unpadded."""
+        per = self.overseer.seconds(sub).reshape(-1, c)
+        tail = length - (c - 1) * self.chunk
+        if tail < self.chunk:
+            last = sub.take(np.arange(c - 1, len(sub), c))
+            cut = Segments(last.first.level, last.first.states[:, :tail],
+                           last.first.actions[:, :tail], last.first.features[:, :tail])
+            cut2 = Segments(last.second.level, last.second.states[:, :tail],
+                            last.second.actions[:, :tail], last.second.features[:, :tail])
+            per[:, -1] = self.overseer.seconds(Queries(cut, cut2, last.revealed,
+                                                       last.shown[:, :, :tail]))
+        return per
+
     def seconds(self, queries: Queries) -> FloatArray:
         sub, c = self.split(queries)
-        per = self.overseer.seconds(sub).reshape(-1, c)
+        per = self._sub_seconds(sub, c, queries.first.length)
         return (per * self.asked(sub, c)).sum(axis=1)
 
     def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments:
@@ -108,8 +123,11 @@ class AmplifiedOverseer:
         flat = asked.ravel()
         human = self.overseer.judge(sub.take(np.flatnonzero(flat)), rng)
         answer = np.full(n * c, Answer.TIE, dtype=np.int64)
+        answer[flat] = human.answer
+        exact = self._sub_seconds(sub, c, queries.first.length).ravel()
+        padding = self.overseer.seconds(sub) - exact
         seconds = np.zeros(n * c)
-        answer[flat], seconds[flat] = human.answer, human.seconds
+        seconds[flat] = human.seconds - padding[flat]  # not charged for the padded steps
         if self.model is None:
             size = np.ones(n * c)
         else:

@@ -12,12 +12,13 @@ sign of its perceived return difference, or no verdict where it would abstain.
 
     random   shows a uniformly random step of either segment (a control that knows nothing)
     greedy   shows the step that most increases its side's perceived margin, or passes
-    minimax  exact game-tree search over the steps that can change the verdict (those where a
-             feature the judge cannot see fired, or a cue of one did, or an event happened past
+    minimax  game-tree search over the steps that can change the verdict (those where a
+             feature the judge cannot see fired, or a cue of one did, or anything happened past
              what a time-pressed judge watches), memoised over the set shown, every final
-             position evaluated in one batch; of more than `max_units` such steps, the ones that
-             move the judge's margin most when shown alone; past `max_positions` positions, flat
-             Monte-Carlo search (each move scored by `simulations` random continuations)
+             position evaluated in one batch; exact over those steps when there are at most
+             `max_units` of them, otherwise over the `max_units` that move the judge's margin
+             most when shown alone; past `max_positions` positions, flat Monte-Carlo search
+             (each move scored by `simulations` random continuations)
 
 Every judgment is recorded with its transcript (the steps shown), the side the honest
 debater took, who won (the debater whose side the judge chose), and whether the judge's answer
@@ -221,16 +222,14 @@ class _Game:
 def _relevant_units(one: Queries, hidden: BoolArray, cued: IntArray,
                     attention: int | None) -> list[int]:
     """Units (side·L + step) where showing the step can change the judge's view: a feature it
-    cannot see fired there, or a cue of one did (showing it settles a known unknown), or, past
-    the steps the judge watches, an event it would have seen fired (one firing in at most half
-    of the segment's steps: cleaning up, not the cost of every step)."""
+    cannot see fired there, or a cue of one did (showing it settles a known unknown), or any
+    feature did past the steps the judge watches."""
     units = []
     for side, seg in enumerate((one.first, one.second)):
         f = seg.features[0] != 0  # (L, K)
         fired = f[:, hidden].any(axis=1) | f[:, cued].any(axis=1)
         if attention is not None:
-            event = ~hidden & (f.sum(axis=0) <= seg.length / 2)
-            fired[attention:] |= f[attention:, event].any(axis=1)
+            fired[attention:] |= f[attention:].any(axis=1)
         units += [side * seg.length + int(t) for t in np.flatnonzero(fired)]
     return units
 

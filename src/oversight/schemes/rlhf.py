@@ -105,12 +105,12 @@ class RLHF:
         """assist: adds evidence to each round's queries; amplify: the overseer for a round
         given the current reward model (schemes/amplification.py). Both default to none."""
         direct = overseer
-        roll_rng, select_rng, judge_rng, fit_rng, eval_rng = rng.spawn(5)
+        # a sixth child for the schemes' assist leaves the first five (plain RLHF's) unchanged
+        roll_rng, select_rng, judge_rng, fit_rng, eval_rng, assist_rng = rng.spawn(6)
         policy = uniform_policy(world)
         ensemble: BTEnsemble | None = None
         data: PreferenceData | None = None
         spend = Spend()
-        counts = np.zeros(len(Answer), dtype=np.int64)
         log: dict[str, list[Any]] = {k: [] for k in LOG_COLUMNS}
         history: tuple[Queries, Judgments] | None = None
         weight_decay = self.reward_model.weight_decay
@@ -129,8 +129,11 @@ class RLHF:
             candidates = _candidate_pairs(segments, self, overseer, budget, allowance, roll_rng)
             asked = candidates.take(select(self.selector, candidates, len(candidates), ensemble,
                                            select_rng))
-            if assist is not None:
-                asked = assist(asked, roll_rng)
+            if assist is not None:  # evidence only adds cost: assist what could be afforded
+                bare = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
+                                     questions(overseer, asked))
+                asked = assist(asked.take(np.flatnonzero(np.cumsum(bare) <= allowance + 1e-9)),
+                               assist_rng)
             cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
                                  questions(overseer, asked))
             affordable = np.flatnonzero(np.cumsum(cost) <= allowance + 1e-9)
@@ -138,11 +141,10 @@ class RLHF:
                 continue
             asked = asked.take(affordable)
             judgments = overseer.judge(asked, judge_rng)
-            _log(log, r, asked, judgments, overseer.name)
+            log_judgments(log, r, asked, judgments, overseer.name)
             history = (asked, judgments) if history is None else (
                 Queries.concat(history[0], asked), Judgments.concat(history[1], judgments))
             spend = spend.add(judgments, overseer.wage_per_hour)
-            counts += np.bincount(judgments.answer, minlength=len(Answer))
             new = PreferenceData.from_judgments(asked, judgments)
             data = new if data is None else data.concat(new)
             if len(data) == 0:
@@ -159,16 +161,12 @@ class RLHF:
             policy, extra["distill_agreement_train"] = distill(world, policy, eval_rng)
         perceived = getattr(direct, "perceived_weights", world.w_true)
         metrics = policy_metrics(world, policy, perceived, ensemble, eval_rng) | extra
-        asked_total = int(counts.sum())
         metrics |= {
             "labels": float(spend.labels),
             "overseer_seconds": spend.seconds,
             "money": spend.money,
-            "answered": float(counts[list(TARGET)].sum()),
-            "abstain_rate": counts[Answer.ABSTAIN] / asked_total if asked_total else math.nan,
-            "tie_rate": counts[Answer.TIE] / asked_total if asked_total else math.nan,
-            "skip_rate": counts[Answer.SKIP] / asked_total if asked_total else math.nan,
-            "rm_agreement": _held_out_agreement(world, policy, ensemble, eval_rng),
+            **answer_rates(history),
+            "rm_agreement": held_out_agreement(world, policy, ensemble, eval_rng),
         }
         artefacts = {"policy": policy, "ensemble": ensemble, "history": history}
         return RunResult(metrics, curves, log, artefacts)
@@ -237,7 +235,7 @@ LOG_COLUMNS = ("round", "first_start", "first_actions", "second_start", "second_
                "overseer", "answer", "seconds")
 
 
-def _log(log: dict[str, list[Any]], r: int, asked: Queries, judgments: Judgments,
+def log_judgments(log: dict[str, list[Any]], r: int, asked: Queries, judgments: Judgments,
          overseer: str) -> None:
     """Append the round's judgments; a segment is its start state and its actions, which
     replay it exactly in the deterministic world."""
@@ -262,7 +260,20 @@ def _adapt_l2(weight_decay: float, ensemble: BTEnsemble) -> float:
     return weight_decay
 
 
-def _held_out_agreement(
+def answer_rates(history: tuple[Queries, Judgments] | None) -> dict[str, float]:
+    """How many judgments carried a preference, and the shares that abstained, tied, skipped."""
+    answers = np.array([], dtype=np.int64) if history is None else history[1].answer
+    counts = np.bincount(answers, minlength=len(Answer))
+    total = int(counts.sum())
+
+    def share(a: Answer) -> float:
+        return counts[a] / total if total else math.nan
+
+    return {"answered": float(counts[list(TARGET)].sum()), "abstain_rate": share(Answer.ABSTAIN),
+            "tie_rate": share(Answer.TIE), "skip_rate": share(Answer.SKIP)}
+
+
+def held_out_agreement(
     world: TabularWorld, policy: FloatArray, ensemble: BTEnsemble | None, rng: np.random.Generator
 ) -> float:
     """Reward-model agreement with the true ordering on fresh pairs from deployment levels
