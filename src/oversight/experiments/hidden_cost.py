@@ -49,7 +49,7 @@ def run(env_id: str, seeds: int, steps: int, labels: int) -> list[Row]:
         agent=AgentConfig(n_envs=2, n_steps=512, batch_size=256, gamma=0.99,
                           learning_rate=3e-4, use_sde=False, net=(64, 64)),
         total_steps=steps, explore_steps=min(4096, steps // 4), rounds=4, eval_episodes=2,
-        segment_length=25,
+        segment_length=25, reward_inputs="obs+action",  # the control cost is the actions'
     )
     rows = []
     for name in OVERSEERS:
