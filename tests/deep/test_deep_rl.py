@@ -17,7 +17,7 @@ from oversight.learning.deep_rl import (
 )
 from oversight.learning.reward_models import PreferenceData, RewardModelConfig, fit
 from oversight.overseers.presets import make_overseer
-from oversight.schemes.deep_rlhf import SURF, DeepRLHF, _cut
+from oversight.schemes.deep_rlhf import SURF, DeepRLHF, _cut, _input_scale, _reading
 from oversight.types import Budget, Queries
 from oversight.worlds.gym_adapter import make_gym_world
 
@@ -134,8 +134,21 @@ def test_pebble_with_sac_and_surf_runs_the_loop() -> None:
 
 @pytest.mark.slow
 def test_oracle_preferences_teach_ppo_to_beat_a_random_policy_on_pendulum() -> None:
-    """About 30 CPU-seconds; a random policy's return on Pendulum is about −1200."""
+    """About 15 CPU-seconds; a random policy's return on Pendulum is about −1200. The
+    benchmark's 50k steps: at 30k steps PPO is still unreliable (seeds 0, 1: −903, −982)."""
     world = make_gym_world("Pendulum-v1")
-    result = DeepRLHF(total_steps=30_000).run(world, make_overseer("oracle", world),
+    result = DeepRLHF(total_steps=50_000).run(world, make_overseer("oracle", world),
                                               Budget("labels", 200), seed=1)
     assert result.metrics["true_return"] > -700
+
+
+def test_reward_model_inputs_are_rescaled_by_the_spaces_bounds() -> None:
+    """Pendulum: cos, sin in ±1 stay, the angular velocity's ±8 and the torque's ±2 become ±1."""
+    venv = make_venv(WORLD, 1, 0)
+    centre, half = _input_scale(venv, 4)
+    np.testing.assert_allclose(centre, 0.0)
+    np.testing.assert_allclose(half, [1.0, 1.0, 8.0, 2.0])
+    ensemble = fitted_ensemble(0, d=3)
+    x = np.array([[1.0, 0.0, 8.0, 2.0], [0.0, 1.0, -4.0, -2.0]])
+    read = _reading(ensemble, 3, (centre[:3], half[:3]))
+    np.testing.assert_allclose(read(x), ensemble.reward(x[:, :3] / [1.0, 1.0, 8.0]))

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from oversight.learning.deep_rl import AgentConfig
+from oversight.learning.reward_models import RewardModelConfig
 from oversight.overseers.presets import make_overseer
 from oversight.schemes.deep_rlhf import DeepRLHF
 from oversight.types import Budget
@@ -49,7 +50,10 @@ def run(env_id: str, seeds: int, steps: int, labels: int) -> list[Row]:
         agent=AgentConfig(n_envs=2, n_steps=512, batch_size=256, gamma=0.99,
                           learning_rate=3e-4, use_sde=False, net=(64, 64)),
         total_steps=steps, explore_steps=min(4096, steps // 4), rounds=4, eval_episodes=2,
-        segment_length=25,
+        segment_length=25, reward_inputs="obs+action",  # the control cost is the actions'
+        # the fits its README results were run with (DeepRLHF's default is now 250 steps)
+        reward_model=RewardModelConfig(members=3, hidden=32, steps=500, lr=0.01,
+                                       weight_decay=1e-2),
     )
     rows = []
     for name in OVERSEERS:

@@ -11,8 +11,9 @@
         train the agent for this round's share of the environment steps
 
 Each segment exists in two views with the same steps: the overseer's, whose features are the
-world's reward components φ (N, L, K), and the learner's, whose features are x = [obs, action]
-(N, L, dO + dA); the reward model and query selection only ever see the latter. In both views
+world's reward components φ (N, L, K), and the learner's, whose features are the observation
+(default) or x = [obs, action] (N, L, dO + dA), each input that the spaces bound rescaled to
+[-1, 1]; the reward model and query selection only ever see the latter. In both views
 `Segments.level` is the episode's index in the run and `states`/`actions` the time step t.
 
 The budget is spent as in schemes/rlhf.py: `initial_fraction` on segments of the exploration
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -69,8 +70,9 @@ class SURF:
 
 def _deep_reward_model() -> RewardModelConfig:
     """One hidden layer of 32: a linear reward on [obs, action] cannot fit on-policy Pendulum
-    segments (its cost is quadratic in velocity) and PPO failed on it even at 200 labels."""
-    return RewardModelConfig(members=3, hidden=32, steps=500, lr=0.01, weight_decay=1e-2)
+    segments (its cost is quadratic in velocity) and PPO failed on it even at 200 labels.
+    250 full-batch Adam steps per fit: 500 cost more CPU and did worse at 50 labels."""
+    return RewardModelConfig(members=3, hidden=32, steps=250, lr=0.01, weight_decay=1e-2)
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,13 @@ class DeepRLHF:
     segment_length: int = 20  # 1 s of Pendulum; Christiano et al. used 1-2 s clips
     candidates_factor: int = 10
     selector: Selector = "disagreement"
-    # what the reward model reads: [obs, action] (as imitation's reward nets) or obs alone
-    reward_inputs: Literal["obs+action", "obs"] = "obs+action"
+    # what the reward model reads: the observation alone (default; with rescaling, it turned
+    # Pendulum's median return at 50 labels from about -780 to -130), or [obs, action] as
+    # imitation's reward nets, needed when the overseer judges a cost of the actions
+    reward_inputs: Literal["obs+action", "obs"] = "obs"
+    # rescale each input that the spaces bound to [-1, 1] before the reward model reads it
+    # (Pendulum's angular velocity spans ±8, its cos/sin ±1)
+    normalise_inputs: bool = True
     surf: SURF | None = None
     eval_episodes: int = 10
     reward_model: RewardModelConfig = field(default_factory=_deep_reward_model)
@@ -98,6 +105,7 @@ class DeepRLHF:
         agent = make_agent(self.agent, venv, seed)
         d = int(np.prod(venv.observation_space.shape or (1,)))
         d += 0 if self.reward_inputs == "obs" else int(np.prod(venv.action_space.shape or (1,)))
+        scale = _input_scale(venv, d) if self.normalise_inputs else None
         self.pretrain(agent, venv, seed)
 
         spend, data = Spend(), None
@@ -112,7 +120,8 @@ class DeepRLHF:
             episodes = venv.take_finished() or episodes
             allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance > 0 and episodes:
-                seen, learner = self.candidates(episodes, d, overseer, budget, allowance, cut_rng)
+                seen, learner = self.candidates(episodes, d, overseer, budget, allowance, cut_rng,
+                                                 scale)
                 order = select(self.selector, learner, len(learner), ensemble, select_rng)
                 asked_o, asked_l = seen.take(order), learner.take(order)
                 cost = budget.charge(overseer.seconds(asked_o), overseer.wage_per_hour)
@@ -131,7 +140,7 @@ class DeepRLHF:
                     train = self.augment(data, pseudo, surf_rng)
                     ensemble = fit(train, self.reward_model, fit_rng, weight_decay)
                     weight_decay = _adapt_l2(weight_decay, ensemble)
-                    reward_fn = _reading(ensemble, d)
+                    reward_fn = _reading(ensemble, d, scale)
                     venv.intrinsic, venv.reward_fn = False, reward_fn
                     if isinstance(agent, OffPolicyAlgorithm):
                         relabel(agent, reward_fn)
@@ -196,17 +205,19 @@ class DeepRLHF:
         budget: Budget,
         allowance: float,
         rng: np.random.Generator,
+        scale: tuple[FloatArray, FloatArray] | None = None,
     ) -> tuple[Queries, Queries]:
         """candidates_factor × (what the allowance buys) random pairs of segments cut from the
         episodes at random starts, in the overseer's and the learner's views (the first d
-        inputs of each step)."""
+        inputs of each step, rescaled by `scale` = (centre, half-width) if given)."""
         first = _cut(episodes, self.segment_length, 8, d, rng)
         probe = Queries.pairs(first[0], first[0])
         per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour)))
         n = self.candidates_factor * max(1, math.ceil(allowance / per_query))
         a = _cut(episodes, self.segment_length, n, d, rng)
         b = _cut(episodes, self.segment_length, n, d, rng)
-        return Queries.pairs(a[0], b[0]), Queries.pairs(a[1], b[1])
+        return Queries.pairs(a[0], b[0]), Queries.pairs(_rescaled(a[1], scale),
+                                                        _rescaled(b[1], scale))
 
     def augment(self, data: PreferenceData, pseudo: PreferenceData | None,
                 rng: np.random.Generator) -> PreferenceData:
@@ -225,9 +236,36 @@ class DeepRLHF:
                               train.second[rows, s2[:, None] + steps], train.target)
 
 
-def _reading(ensemble: BTEnsemble, d: int) -> Callable[[FloatArray], FloatArray]:
-    """The ensemble-mean reward of the first d inputs of x (N, dO + dA): (N,)."""
-    return lambda x: ensemble.reward(x[..., :d])
+def _reading(ensemble: BTEnsemble, d: int, scale: tuple[FloatArray, FloatArray] | None = None
+             ) -> Callable[[FloatArray], FloatArray]:
+    """The ensemble-mean reward of the first d inputs of x (N, dO + dA), rescaled as the
+    reward model was trained: (N,)."""
+    if scale is None:
+        return lambda x: ensemble.reward(x[..., :d])
+    centre, half = scale
+    return lambda x: ensemble.reward((x[..., :d] - centre) / half)
+
+
+def _input_scale(venv: LearnedRewardVecEnv, d: int) -> tuple[FloatArray, FloatArray]:
+    """(centre, half-width) of the first d learner inputs [obs, action] from the spaces'
+    bounds; inputs without finite bounds are left as they are (centre 0, half-width 1)."""
+    lows, highs = [], []
+    for space in (venv.observation_space, venv.action_space):
+        low = np.asarray(getattr(space, "low", np.full(space.shape or (1,), -np.inf)), float)
+        high = np.asarray(getattr(space, "high", np.full(space.shape or (1,), np.inf)), float)
+        lows.append(low.ravel())
+        highs.append(high.ravel())
+    low, high = np.concatenate(lows)[:d], np.concatenate(highs)[:d]
+    finite = np.isfinite(low) & np.isfinite(high) & (high > low)
+    low, high = np.where(finite, low, -1.0), np.where(finite, high, 1.0)
+    return (low + high) / 2, (high - low) / 2
+
+
+def _rescaled(segments: Segments, scale: tuple[FloatArray, FloatArray] | None) -> Segments:
+    if scale is None:
+        return segments
+    centre, half = scale
+    return replace(segments, features=(segments.features - centre) / half)
 
 
 def _cut(episodes: list[tuple[FloatArray, FloatArray]], length: int, n: int, d: int,
