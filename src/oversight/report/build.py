@@ -249,6 +249,9 @@ def _figures(spec: ExperimentSpec, summary: list[dict[str, Any]], rows: list[dic
     return out
 
 
+ABSTRACT_ARMS = 6  # beyond this many, the abstract summarises instead of listing
+
+
 def _abstract(spec: ExperimentSpec, summary: list[dict[str, Any]], diffs: Table,
               rows: list[dict[str, Any]]) -> str:
     done = sum(r["status"] == "done" for r in rows)
@@ -263,6 +266,11 @@ def _abstract(spec: ExperimentSpec, summary: list[dict[str, Any]], diffs: Table,
              "1 the optimum) beside what its overseer perceived."]
     for question, group in groups(summary).items():
         items = []
+        if len(group) > ABSTRACT_ARMS:  # a sweep: the best and the worst arm, the rest in tables
+            ranked = sorted(group, key=lambda r: -np.nan_to_num(r["true_return_norm_mean"],
+                                                                nan=-np.inf))
+            group = [ranked[0], ranked[-1]]
+            items.append(f"{len(ranked)} arms, best and worst by true return")
         for r in group:
             item = (f"{short(r)} {fmt(r['true_return_norm_mean'])} true vs "
                     f"{fmt(r['perceived_return_norm_mean'])} perceived")
@@ -276,10 +284,15 @@ def _abstract(spec: ExperimentSpec, summary: list[dict[str, Any]], diffs: Table,
     beyond = [row for row in diffs.rows if row[5] != "within seed noise"]
     within = [row for row in diffs.rows if row[5] == "within seed noise"]
     if beyond:
+        largest = sorted(beyond, key=lambda row: -abs(float(row[2].replace("−", "-"))))
+        more = len(beyond) - ABSTRACT_ARMS
         parts.append("Differences beyond seed noise: " + "; ".join(
-            f"{arms} {d} {ci}" for _, arms, d, ci, _, _ in beyond) + ".")
+            f"{arms} {d} {ci}" for _, arms, d, ci, _, _ in largest[:ABSTRACT_ARMS])
+            + (f"; and {more} more (see the paired differences)" if more > 0 else "") + ".")
     if within:
-        parts.append("Within seed noise: " + "; ".join(row[1] for row in within) + ".")
+        parts.append("Within seed noise: " + ("; ".join(row[1] for row in within)
+                                              if len(within) <= ABSTRACT_ARMS
+                                              else f"{len(within)} comparisons") + ".")
     return " ".join(parts)
 
 
