@@ -152,3 +152,15 @@ def test_reward_model_inputs_are_rescaled_by_the_spaces_bounds() -> None:
     x = np.array([[1.0, 0.0, 8.0, 2.0], [0.0, 1.0, -4.0, -2.0]])
     read = _reading(ensemble, 3, (centre[:3], half[:3]))
     np.testing.assert_allclose(read(x), ensemble.reward(x[:, :3] / [1.0, 1.0, 8.0]))
+
+
+def test_sac_with_several_environments_stays_within_its_step_budget() -> None:
+    """SB3's off-policy learn advances n_envs steps at a time: rounds come in whole
+    vectorised steps, so 4 environments never take the run past total_steps (it was 1,004)."""
+    world = make_gym_world("Pendulum-v1", horizon=50)
+    scheme = DeepRLHF(agent=AgentConfig(algo="sac", n_envs=4, net=(8, 8), learning_starts=50,
+                                        buffer_size=2_000),
+                      total_steps=1000, explore_steps=300, rounds=2, eval_episodes=1,
+                      reward_model=RewardModelConfig(members=2, hidden=8, steps=20, lr=0.01))
+    m = scheme.run(world, make_overseer("oracle", world), Budget("labels", 10), seed=0).metrics
+    assert 990 <= m["env_steps"] <= 1000

@@ -154,3 +154,27 @@ def test_settings_reject_impossible_values() -> None:
         Settings(gold_rate=1.0)
     with pytest.raises(ValueError, match="time_limit"):
         Settings(time_limit=-1.0)
+
+
+def test_delaying_shown_buys_no_time_and_no_limit_means_no_timeout(tmp_path: Path) -> None:
+    """A client that holds a leased query (frames and all) for 500 s before saying it showed
+    it is clocked from one limit plus GRACE after the lease; without a time limit the answer
+    'timeout' is refused and nothing changes."""
+    post(tmp_path, "b", 2, Settings(time_limit=5.0))
+    post(tmp_path, "free", 1, Settings())
+    (ann,) = labellers(tmp_path, "ann")
+    db = connect(tmp_path)
+    a = queue.lease_next(db, ann, 0.0)
+    assert a is not None
+    assert queue.mark_shown(db, ann, a.id, 500.0) == 5.0 + GRACE
+    assert queue.answer(db, ann, a.id, "left", 501.0) == "timeout"
+    b = queue.lease_next(db, ann, 600.0)
+    assert b is not None and b.time_limit == 5.0
+    queue.answer(db, ann, b.id, "right", 601.0)
+    free = queue.lease_next(db, ann, 602.0)
+    assert free is not None and free.time_limit is None
+    with pytest.raises(queue.QueueError) as e:
+        queue.answer(db, ann, free.id, "timeout", 603.0)
+    assert e.value.status == 422
+    assert db.execute("SELECT status FROM labels WHERE id = ?", (free.id,)).fetchone() == (
+        "leased",)

@@ -53,7 +53,7 @@ from oversight.learning.reward_models import (
 )
 from oversight.learning.selection import Selector, select
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import _adapt_l2
+from oversight.schemes.rlhf import _adapt_l2, questions
 from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Segments, Spend
 from oversight.worlds.gym_adapter import GymWorld
 
@@ -124,7 +124,8 @@ class DeepRLHF:
                                                  scale)
                 order = select(self.selector, learner, len(learner), ensemble, select_rng)
                 asked_o, asked_l = seen.take(order), learner.take(order)
-                cost = budget.charge(overseer.seconds(asked_o), overseer.wage_per_hour)
+                cost = budget.charge(overseer.seconds(asked_o), overseer.wage_per_hour,
+                                     questions(overseer, asked_o))
                 n = int(np.searchsorted(np.cumsum(cost), allowance + 1e-9, side="right"))
                 if n:
                     judgments = overseer.judge(asked_o.take(np.arange(n)), judge_rng)
@@ -185,8 +186,10 @@ class DeepRLHF:
 
     def round_steps(self, done: int) -> list[int]:
         """Environment steps each round trains for: equal shares of what is left, in whole PPO
-        rollouts, so the run never exceeds `total_steps`."""
-        chunk = self.agent.n_steps * self.agent.n_envs if self.agent.algo == "ppo" else 1
+        rollouts or whole vectorised SAC steps (one per environment), so the rounds never take
+        the run past `total_steps`."""
+        ppo = self.agent.algo == "ppo"
+        chunk = self.agent.n_steps * self.agent.n_envs if ppo else self.agent.n_envs
         left = max(self.total_steps - done, 0) // chunk
         shares = np.array_split(np.arange(left), self.rounds)
         return [len(s) * chunk for s in shares]
@@ -212,7 +215,8 @@ class DeepRLHF:
         inputs of each step, rescaled by `scale` = (centre, half-width) if given)."""
         first = _cut(episodes, self.segment_length, 8, d, rng)
         probe = Queries.pairs(first[0], first[0])
-        per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour)))
+        per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour,
+                                                questions(overseer, probe))))
         n = self.candidates_factor * max(1, math.ceil(allowance / per_query))
         a = _cut(episodes, self.segment_length, n, d, rng)
         b = _cut(episodes, self.segment_length, n, d, rng)

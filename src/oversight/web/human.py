@@ -5,7 +5,8 @@ polling the labels database; the labellers answer on the page (or through the AP
 judgment is the plurality of its labels ("can't tell" and timed-out labels count as ABSTAIN);
 when no answer has a strict plurality it is TIE if only left and right are tied, else ABSTAIN.
 Its seconds are the labellers' server-side answer times, summed over the labels, and it counts
-as `redundancy` questions: every label and every minute a person gave is charged to the budget.
+as `redundancy` questions: every label and every minute a person gave to the run's queries is
+charged to the budget (time on gold questions measures the labeller and is not charged).
 
 Resume: a batch's id is a hash of the run key, the call's number within the run and the queries,
 so a run that stops waiting (`LabelsTimeout`, recorded as a failed run) and is run again replays

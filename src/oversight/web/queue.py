@@ -263,13 +263,20 @@ EXPIRED = "lease {} expired before it was answered; fetch the next query"
 
 
 def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: float) -> float:
-    """Start the clock on a lease (idempotent); returns the server time it was shown."""
+    """Start the clock on a lease (idempotent); returns the server time it was shown.
+
+    The frames left the server with the lease, so under a time limit the clock starts no later
+    than one limit plus GRACE after leasing (the longest the page legitimately holds a
+    prefetched query while the previous one is on screen): a client that delays saying it
+    showed the query cannot buy itself more time."""
     with write(db):
-        shown, limit, _, lease_seconds, expires = _own_live(db, labeller, lease)
+        shown, limit, leased, lease_seconds, expires = _own_live(db, labeller, lease)
         if shown is not None:
             return float(shown)
         if now > expires:
             raise QueueError(410, EXPIRED.format(lease))
+        if limit is not None:
+            now = min(now, leased + limit + GRACE)
         ends = now + (limit + GRACE if limit is not None else lease_seconds)
         db.execute("UPDATE labels SET shown = ?, expires = ? WHERE id = ?", (now, ends, lease))
         return now
@@ -283,6 +290,8 @@ def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, n
         raise QueueError(422, f"answer must be one of {sorted(ANSWERS)}, got {given!r}")
     with write(db):
         shown, limit, leased, _, expires = _own_live(db, labeller, lease)
+        if given == "timeout" and limit is None:
+            raise QueueError(422, f"lease {lease} has no time limit: it cannot time out")
         start = leased if shown is None else shown
         answered = now
         if limit is not None and (now - start > limit + GRACE or given == "timeout"):
