@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from oversight.types import Answer
+from oversight.types import Answer, Queries
 from oversight.web import queue
 from oversight.web.db import connect
 from oversight.web.human import aggregate
@@ -178,3 +179,33 @@ def test_delaying_shown_buys_no_time_and_no_limit_means_no_timeout(tmp_path: Pat
     assert e.value.status == 422
     assert db.execute("SELECT status FROM labels WHERE id = ?", (free.id,)).fetchone() == (
         "leased",)
+
+
+def test_gold_questions_are_as_long_as_the_batch_they_are_mixed_into(tmp_path: Path) -> None:
+    """A batch of 10-step segments gets 10-step gold questions (a labeller cannot spot gold by
+    its length), with a decisive true answer that matches the replayed segments."""
+    from oversight.learning.rollouts import crop
+    from oversight.worlds import make_world
+
+    from .helpers import pairs
+
+    world = make_world("camera-room")
+    rng = np.random.default_rng(0)
+    whole = pairs(8)
+    short = Queries.pairs(crop(whole.first, 10, rng), crop(whole.second, 10, rng))
+    db = connect(tmp_path)
+    queue.post_batch(db, "b", "run", "camera-room", {}, world, short,
+                     Settings(gold_rate=0.5), 0.0)
+    db.close()
+    (ann,) = labellers(tmp_path, "ann")
+    db = connect(tmp_path)
+    golds = []
+    for i in range(6):
+        lease = queue.lease_next(db, ann, float(i))
+        assert lease is not None
+        assert len(lease.first[1]) == len(lease.second[1]) == 10
+        golds.append(lease.gold)
+        queue.answer(db, ann, lease.id, "left", i + 0.5)
+    assert golds == [False, True] * 3
+    truth = db.execute("SELECT first_actions, true_answer FROM queries WHERE gold = 1").fetchall()
+    assert all(len(a) == 10 and t in (0, 1) for a, t in truth)

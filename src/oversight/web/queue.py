@@ -133,13 +133,24 @@ def world_key(world_name: str, world_params: dict[str, Any]) -> str:
     return json.dumps(world_params, sort_keys=True)
 
 
-def gold_queries(world: TabularWorld, n: int = GOLD_POOL, seed: int = 0) -> Queries:
-    """n pairs of whole random-policy episodes whose true returns differ (gold needs an answer)."""
+def gold_queries(world: TabularWorld, length: int, n: int = GOLD_POOL, seed: int = 0
+                 ) -> Queries:
+    """n pairs of random-policy segments of `length` steps (windows of whole episodes, like the
+    runs' own segments, so gold cannot be told apart by its length) whose true returns differ
+    (gold needs an answer)."""
+    from oversight.learning.rollouts import crop
     from oversight.overseers.calibration import random_pairs
 
+    rng = np.random.default_rng(seed)
     pairs = random_pairs(world, 4 * n, seed)
+    pairs = Queries.pairs(crop(pairs.first, length, rng), crop(pairs.second, length, rng))
     decisive = np.flatnonzero(true_answers(world, pairs) != Answer.TIE)[:n]
     return pairs.take(decisive)
+
+
+def gold_batch(world_name: str, params: str, length: int) -> str:
+    """The id of a world's gold pool for segments of `length` steps."""
+    return f"gold:{world_name}:{params}:{length}"
 
 
 def post_batch(db: sqlite3.Connection, batch: str, run: str, world_name: str,
@@ -158,10 +169,10 @@ def post_batch(db: sqlite3.Connection, batch: str, run: str, world_name: str,
         else:
             _insert_batch(db, batch, run, world_name, params, settings, now, queries,
                           true_answers(world, queries), gold=False)
-        gold = f"gold:{world_name}:{params}"
+        gold = gold_batch(world_name, params, queries.first.length)
         if settings.gold_rate > 0 and not db.execute(
                 "SELECT 1 FROM batches WHERE id = ?", (gold,)).fetchone():
-            pool = gold_queries(world)
+            pool = gold_queries(world, queries.first.length)
             _insert_batch(db, gold, "", world_name, params, Settings(), now, pool,
                           true_answers(world, pool), gold=True)
 
@@ -213,14 +224,14 @@ def lease_next(db: sqlite3.Connection, labeller: Labeller, now: float) -> Lease 
         if live >= MAX_LIVE:
             raise QueueError(429, f"you hold {live} unanswered queries; answer one first")
         pick = db.execute(
-            "SELECT q.id, b.gold_rate, b.time_limit, b.lease_seconds, b.world, b.world_params"
-            " FROM queries q JOIN batches b ON b.id = q.batch"
+            "SELECT q.id, b.gold_rate, b.time_limit, b.lease_seconds, b.world, b.world_params,"
+            " length(q.first_actions) FROM queries q JOIN batches b ON b.id = q.batch"
             " WHERE q.taken < q.needed AND q.gold = 0 AND NOT EXISTS (SELECT 1 FROM labels l"
             " WHERE l.query = q.id AND l.labeller = ? AND l.status != 'expired')"
             " ORDER BY q.id LIMIT 1", (labeller.id,)).fetchone()
         if pick is None:
             return None
-        query, rate, limit, lease_seconds, world, params = pick
+        query, rate, limit, lease_seconds, world, params, length = pick
         if rate > 0:
             n = db.execute("SELECT COUNT(*) FROM labels WHERE labeller = ? AND status !="
                            " 'expired'", (labeller.id,)).fetchone()[0]
@@ -229,7 +240,7 @@ def lease_next(db: sqlite3.Connection, labeller: Labeller, now: float) -> Lease 
                     "SELECT q.id FROM queries q WHERE q.batch = ? AND NOT EXISTS (SELECT 1 FROM"
                     " labels l WHERE l.query = q.id AND l.labeller = ? AND l.status !="
                     " 'expired') ORDER BY q.id LIMIT 1",
-                    (f"gold:{world}:{params}", labeller.id)).fetchone()
+                    (gold_batch(world, params, length), labeller.id)).fetchone()
                 if gold is not None:
                     query = gold[0]
         cur = db.execute(
