@@ -38,10 +38,10 @@ from oversight.learning.rollouts import sample_episodes
 from oversight.protocols import Overseer
 from oversight.schemes.rlhf import (
     RLHF,
+    affordable,
     answer_rates,
     held_out_agreement,
     log_judgments,
-    questions,
 )
 from oversight.types import Budget, FloatArray, IntArray, Judgments, Queries, RunResult, Segments
 from oversight.worlds.engine import TabularWorld
@@ -76,9 +76,7 @@ class Adversarial:
         log = {k: list(v) for k, v in result.judgments.items()}
         for r in range(self.red_rounds):
             attacks = self.attack(world, ensemble, policy, seen, red_rng)
-            cost = budget.charge(overseer.seconds(attacks), overseer.wage_per_hour,
-                                 questions(overseer, attacks))
-            keep = np.flatnonzero(np.cumsum(cost) <= share + 1e-9)
+            keep = affordable(overseer, attacks, budget, share)
             if len(keep) == 0:
                 continue
             attacks = attacks.take(keep)

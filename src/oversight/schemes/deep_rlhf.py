@@ -53,7 +53,7 @@ from oversight.learning.reward_models import (
 )
 from oversight.learning.selection import Selector, select
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import _adapt_l2, questions
+from oversight.schemes.rlhf import _adapt_l2, affordable, questions
 from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Segments, Spend
 from oversight.worlds.gym_adapter import GymWorld
 
@@ -124,9 +124,7 @@ class DeepRLHF:
                                                  scale)
                 order = select(self.selector, learner, len(learner), ensemble, select_rng)
                 asked_o, asked_l = seen.take(order), learner.take(order)
-                cost = budget.charge(overseer.seconds(asked_o), overseer.wage_per_hour,
-                                     questions(overseer, asked_o))
-                n = int(np.searchsorted(np.cumsum(cost), allowance + 1e-9, side="right"))
+                n = len(affordable(overseer, asked_o, budget, allowance))
                 if n:
                     judgments = overseer.judge(asked_o.take(np.arange(n)), judge_rng)
                     spend = spend.add(judgments, overseer.wage_per_hour)

@@ -78,6 +78,14 @@ def questions(overseer: Overseer, queries: Queries) -> IntArray | None:
     return None if count is None else count(queries)
 
 
+def affordable(overseer: Overseer, queries: Queries, budget: Budget, allowance: float
+               ) -> IntArray:
+    """Indices of the longest prefix of `queries` whose charges fit within `allowance`."""
+    cost = budget.charge(overseer.seconds(queries), overseer.wage_per_hour,
+                         questions(overseer, queries))
+    return np.flatnonzero(np.cumsum(cost) <= allowance + 1e-9)
+
+
 @dataclass(frozen=True)
 class RLHF:
     rounds: int = 8
@@ -130,16 +138,12 @@ class RLHF:
             asked = candidates.take(select(self.selector, candidates, len(candidates), ensemble,
                                            select_rng))
             if assist is not None:  # evidence only adds cost: assist what could be afforded
-                bare = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
-                                     questions(overseer, asked))
-                asked = assist(asked.take(np.flatnonzero(np.cumsum(bare) <= allowance + 1e-9)),
+                asked = assist(asked.take(affordable(overseer, asked, budget, allowance)),
                                assist_rng)
-            cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
-                                 questions(overseer, asked))
-            affordable = np.flatnonzero(np.cumsum(cost) <= allowance + 1e-9)
-            if len(affordable) == 0:
+            keep = affordable(overseer, asked, budget, allowance)
+            if len(keep) == 0:
                 continue
-            asked = asked.take(affordable)
+            asked = asked.take(keep)
             judgments = overseer.judge(asked, judge_rng)
             log_judgments(log, r, asked, judgments, overseer.name)
             history = (asked, judgments) if history is None else (

@@ -38,7 +38,7 @@ from oversight.learning.reward_models import TARGET, BTEnsemble, PreferenceData,
 from oversight.learning.rollouts import sample_episodes
 from oversight.learning.selection import select
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import RLHF, questions
+from oversight.schemes.rlhf import RLHF, affordable
 from oversight.types import (
     Answer,
     BoolArray,
@@ -139,10 +139,7 @@ class RRM:
             allowance = amount * part - spend.used(budget.kind)
             order = (np.arange(len(candidates)) if ensemble is None else  # the cycle above
                      select("disagreement", candidates, len(candidates), ensemble, rng))
-            asked = candidates.take(order)
-            cost = budget.charge(overseer.seconds(asked), overseer.wage_per_hour,
-                                 questions(overseer, asked))
-            keep = order[np.cumsum(cost) <= allowance + 1e-9]
+            keep = order[affordable(overseer, candidates.take(order), budget, allowance)]
             if len(keep) == 0:
                 continue
             judgments = overseer.judge(candidates.take(keep), rng)
