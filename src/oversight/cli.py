@@ -36,7 +36,7 @@ console = Console(width=None if sys.stdout.isatty() else 120)  # logs and pipes 
 
 
 def fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # text, not markup
     raise typer.Exit(2)
 
 
@@ -188,7 +188,11 @@ def hidden_cost_command(
     if seeds < 1 or steps < 1000 or labels < 1 or env not in ("HalfCheetah-v5", "Reacher-v5"):
         fail("need --seeds >= 1, --steps >= 1000, --labels >= 1, --env HalfCheetah-v5 or "
              "Reacher-v5")
-    from oversight.experiments.hidden_cost import hidden_cost
+    try:
+        from oversight.experiments.hidden_cost import hidden_cost
+    except ModuleNotFoundError as e:
+        fail(f"hidden-cost needs the deep-RL extra ({e.name} is missing): "
+             f'pip install torch==2.13.0 -e ".[deep]"')
 
     folder = out or Path("results") / f"hidden-cost-{datetime.now():%Y%m%d-%H%M%S}"
     console.print(hidden_cost(env, seeds, steps, labels, folder), highlight=False)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from oversight.web import tokens
@@ -21,7 +22,7 @@ Folder = Annotated[Path, typer.Argument(help="the experiment's output folder")]
 
 
 def fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # text, not markup
     raise typer.Exit(2)
 
 
