@@ -110,3 +110,32 @@ def test_l2_is_adapted_to_the_validation_to_training_loss_ratio() -> None:
     assert _adapt_l2(1e-3, model(1.0, 1.05)) == 5e-4  # underfitting: less
     assert _adapt_l2(1e-3, model(1.0, 1.3)) == 1e-3  # within 1.1-1.5: keep
     assert _adapt_l2(1e-3, model(1.0, float("nan"))) == 1e-3  # no hold-out yet
+
+
+def test_linear_gradient_is_autograds_bit_for_bit() -> None:
+    """The hand-written gradient of the linear fit equals torch autograd's on the same loss,
+    exactly, at random weights (including zero counts and all three target values). The loss
+    is built as `fit` builds it: the L2 term first, then the second segment's returns, then the
+    first's, because autograd adds the three contributions to W's gradient in reverse order of
+    creation, and floating-point addition is not associative."""
+    import torch
+
+    from oversight.learning.reward_models import _LinearGradient
+
+    rng = np.random.default_rng(6)
+    for n, m, k in ((7, 3, 2), (120, 4, 5), (333, 1, 3)):
+        s1, s2 = (torch.as_tensor(rng.normal(size=(n, k)) * 4) for _ in range(2))
+        y = torch.as_tensor(rng.choice([0.0, 0.5, 1.0], size=n))
+        c = torch.as_tensor(rng.integers(0, 3, size=(m, n)).astype(float))
+        w = torch.as_tensor(rng.normal(size=(m, k)), dtype=torch.float64).requires_grad_(True)
+        lam, rho = 3e-3, 0.1
+
+        def returns(s: torch.Tensor, w: torch.Tensor = w) -> torch.Tensor:
+            return torch.einsum("nk,mk->mn", s, w)
+
+        l2 = sum((q**2).sum() for q in [w])
+        p = (1 - rho) * torch.sigmoid(returns(s2) - returns(s1)) + rho / 2
+        ce = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+        loss = ((ce * c).sum(dim=1) / c.sum(dim=1).clamp(min=1.0)).sum() + lam * l2
+        (auto,) = torch.autograd.grad(loss, [w])
+        assert torch.equal(_LinearGradient(s1, s2, y, c, lam, rho)(w), auto)

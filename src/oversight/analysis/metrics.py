@@ -58,7 +58,8 @@ def policy_metrics(
         w_indifferent = world.w_true.copy()
         w_indifferent[cat] = 0.0
         indifferent = optimal_policy(world, w_indifferent)
-    proxy_table = ensemble.reward(world.features) if ensemble is not None else None
+    proxy_values = (None if ensemble is None  # V(s) under the proxy: both splits read it
+                    else start_values(world, policy, ensemble.reward(world.features)))
     for split in SPLITS:
         mu, mu_rand, mu_opt = (feature_expectations(world, p, split) for p in (policy, rand, opt))
         true, true_rand, true_opt = (float(m @ world.w_true) for m in (mu, mu_rand, mu_opt))
@@ -68,9 +69,8 @@ def policy_metrics(
         out[f"perceived_return_{split}"] = perc
         out[f"perceived_return_norm_{split}"] = normalise(perc, perc_rand, perc_opt)
         out[f"regret_{split}"] = true_opt - true
-        if proxy_table is not None:
-            values = start_values(world, policy, proxy_table)
-            out[f"proxy_return_{split}"] = float(values[world.levels(split)].mean())
+        if proxy_values is not None:
+            out[f"proxy_return_{split}"] = float(proxy_values[world.levels(split)].mean())
         if cat is not None:
             out[f"catastrophe_rate_{split}"] = float(mu[cat])
             out[f"catastrophe_rate_indifferent_{split}"] = float(

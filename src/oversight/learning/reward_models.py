@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from oversight.learning.adam import Adam
 from oversight.types import Answer, FloatArray, Judgments, Queries
 
 TARGET = {Answer.FIRST: 0.0, Answer.SECOND: 1.0, Answer.TIE: 0.5}
@@ -157,13 +158,15 @@ def fit(
         return (ce * idx_weights).sum(dim=1) / idx_weights.sum(dim=1).clamp(min=1.0)
 
     weights = [params[0]] if config.hidden == 0 else [params[0], params[2]]  # no L2 on biases
-    opt = torch.optim.Adam(params, lr=config.lr)
+    opt = Adam(params, lr=config.lr)
+    linear = _LinearGradient(x1.sum(dim=1), x2.sum(dim=1), y, c, lam, config.random_response)
     for _ in range(config.steps if n else 0):
-        opt.zero_grad()
+        if config.hidden == 0:  # the same gradient without the autograd engine, 3× faster
+            opt.step([linear(params[0])])
+            continue
         l2 = sum((p**2).sum() for p in weights)
         loss = nll(c).sum() + lam * l2
-        loss.backward()
-        opt.step()
+        opt.step(torch.autograd.grad(loss, params))
 
     with torch.no_grad():
         train_loss = float(nll(c).mean()) if n else float("nan")
@@ -178,6 +181,36 @@ def fit(
         shift, scale = raw.mean(axis=1), raw.std(axis=1)
         scale = np.where(scale > 1e-8, scale, 1.0)
     return BTEnsemble(w1, b1, w2, shift, scale, train_loss, val_loss)
+
+
+class _LinearGradient:
+    """The gradient of the linear model's training loss (mean cross-entropy per member, summed,
+    plus λ·‖W‖²) with respect to W (M, K), written out with the operations, in the order, that
+    torch's autograd performs for the loss as `fit` writes it (autograd adds W's three gradient
+    terms in reverse order of creation: first returns, second returns, L2), so fits are
+    bit-identical to autograd's (tests/unit/test_reward_models.py checks this).
+    s1, s2: (N, K) summed segment inputs; y: (N,) targets; c: (M, N) bootstrap counts."""
+
+    def __init__(self, s1: torch.Tensor, s2: torch.Tensor, y: torch.Tensor, c: torch.Tensor,
+                 lam: float, rho: float) -> None:
+        m = c.shape[0]
+        self.s1, self.s2, self.rho = s1, s2, rho
+        per_member = torch.ones(m, dtype=torch.float64) / c.sum(dim=1).clamp(min=1.0)
+        g_ce = -(per_member[:, None].expand(m, -1) * c)  # d loss / d cross-entropy, (M, N)
+        self.g_log_p, self.g_log_1mp = g_ce * y, g_ce * (1 - y)
+        self.g_l2 = torch.ones((), dtype=torch.float64) * lam
+
+    @torch.no_grad()
+    def __call__(self, w: torch.Tensor) -> torch.Tensor:
+        rho = self.rho
+        sg = torch.sigmoid(torch.einsum("nk,mk->mn", self.s2, w)
+                           - torch.einsum("nk,mk->mn", self.s1, w))
+        p = (1 - rho) * sg + rho / 2
+        g_p = self.g_log_p / p + (-(self.g_log_1mp / (1 - p)))
+        g_d = torch.ops.aten.sigmoid_backward(g_p * (1 - rho), sg)
+        g_w2 = torch.einsum("mn,nk->mk", g_d, self.s2)
+        g_w1 = torch.einsum("mn,nk->mk", -g_d, self.s1)
+        return (g_w1 + g_w2) + self.g_l2.expand_as(w) * (2.0 * w.pow(1.0))
 
 
 def agreement_with(ensemble: BTEnsemble, queries: Queries, w_true: FloatArray) -> float:
