@@ -66,7 +66,8 @@ def execute(run: Run) -> dict[str, Any]:
                 raise RuntimeError("the human overseer needs the experiment's output folder")
             overseer = HumanOverseer.for_run(run.folder, arm, run.seed)
         else:
-            overseer = make_overseer(arm.overseer, world, **arm.overseer_params)
+            overseer = make_overseer(arm.overseer, world, arm.overseer_values,
+                                     **arm.overseer_params)
         params = arm.rlhf.model_dump()
         rm = RewardModelConfig(**params.pop("reward_model"))
         rlhf = RLHF(**params, reward_model=rm)

@@ -118,6 +118,9 @@ class ArmSpec(Strict):
     world_params: dict[str, int | float | bool] = {}
     overseer: str
     overseer_params: dict[str, int | float | bool] = {}
+    # what the simulated overseer values: "true" (w_true), "spec" (the world's written reward)
+    # or feature name -> weight (0 where unnamed); see overseers/presets.py overseer_weights
+    overseer_values: Literal["true", "spec"] | dict[str, float] = "true"
     scheme: str = "rlhf"
     rlhf: RLHFSpec = RLHFSpec()
     debate: DebateSpec = DebateSpec()
@@ -174,9 +177,16 @@ class ArmSpec(Strict):
             raise ValueError(f"world_params: {self.world!r} has no parameter(s) "
                              f"{sorted(unknown)}; it accepts {sorted(accepted)}")
         try:  # building is cheap and cached; it checks the values too
-            world_module(self.world).make(**self.world_params)
+            world = world_module(self.world).make(**self.world_params)
         except (TypeError, ValueError) as e:
             raise ValueError(f"world_params: {e}") from None
+        if self.overseer_values != "true":
+            if self.overseer == "human":
+                raise ValueError("overseer_values: a human overseer's values are its own; "
+                                 "leave overseer_values out of a human arm")
+            from oversight.overseers.presets import overseer_weights
+
+            overseer_weights(self.overseer_values, world)  # unknown features -> ValueError
         return self
 
     def resolved(self) -> dict[str, Any]:
@@ -184,6 +194,8 @@ class ArmSpec(Strict):
         question is a label for reports and is left out, so rewording it reruns nothing; so
         are the parameter sections of the schemes this arm does not use)."""
         unused = {s for s in SCHEME_SECTIONS if s != self.scheme}
+        if self.overseer_values == "true":  # the default: keys of older runs stay as they were
+            unused.add("overseer_values")
         return self.model_dump(mode="json", exclude={"question", "swept", *unused})
 
 

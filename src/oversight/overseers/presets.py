@@ -22,6 +22,8 @@ class OverseenWorld(Protocol):
     (worlds/gym_adapter.py) both have it."""
 
     @property
+    def name(self) -> str: ...
+    @property
     def n_features(self) -> int: ...
     @property
     def w_true(self) -> FloatArray: ...
@@ -30,8 +32,40 @@ class OverseenWorld(Protocol):
     @property
     def revealable(self) -> BoolArray: ...
     @property
+    def specified_weights(self) -> FloatArray: ...
+    @property
     def cues(self) -> dict[str, str]: ...
+    @property
+    def feature_names(self) -> tuple[str, ...]: ...
     def feature_index(self, name: str) -> int: ...
+
+
+# What an overseer values: the world's true reward, its written reward w_spec (a supervisor who
+# rewards what the designer wrote down), or explicit weights by feature name (0 where unnamed).
+Values = str | dict[str, float]
+
+
+def overseer_weights(values: Values, world: OverseenWorld) -> FloatArray:
+    """(K,) the weights an overseer with `values` puts on the world's features. A table names
+    features; a feature it leaves out weighs 0. Raises ValueError naming the world's features
+    for an unknown feature or an unknown keyword."""
+    match values:
+        case "true":
+            return world.w_true.copy()
+        case "spec":
+            return np.asarray(world.specified_weights, dtype=float).copy()
+        case dict():
+            unknown = sorted(set(values) - set(world.feature_names))
+            if unknown:
+                raise ValueError(f"overseer_values: world {world.name!r} has no feature(s) "
+                                 f"{unknown}; its features are {list(world.feature_names)}")
+            bad = {k: v for k, v in values.items()
+                   if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v)}
+            if bad:
+                raise ValueError(f"overseer_values: weights must be finite numbers, got {bad}")
+            return np.array([float(values.get(f, 0.0)) for f in world.feature_names])
+    raise ValueError(f"overseer_values: expected \"true\", \"spec\" or a table of feature "
+                     f"weights, got {values!r}")
 
 PRESETS = {
     "oracle": "sees everything, prefers the larger true return",
@@ -56,9 +90,12 @@ EXPERT_COST = Cost(base_seconds=20.0, seconds_per_step=0.5, seconds_per_evidence
 RATIONALITY_FIELDS = {"beta", "mistake", "systematic", "skip", "equal", "gamma", "abstain"}
 
 
-def make_overseer(name: str, world: OverseenWorld, **overrides: Any) -> SimulatedOverseer:
-    """The preset `name` for `world`; `overrides` replace rationality fields (beta, mistake,
-    skip, equal, gamma, abstain) or set `attention` (steps watched per segment)."""
+def make_overseer(name: str, world: OverseenWorld, values: Values = "true",
+                  **overrides: Any) -> SimulatedOverseer:
+    """The preset `name` for `world`, valuing what it sees by `values` (overseer_weights);
+    `overrides` replace rationality fields (beta, mistake, skip, equal, gamma, abstain) or set
+    `attention` (steps watched per segment)."""
+    weights = overseer_weights(values, world)
     everything = np.ones(world.n_features, dtype=bool)
     nothing = np.zeros(world.n_features, dtype=bool)
     full = View(everything, nothing)
@@ -103,4 +140,4 @@ def make_overseer(name: str, world: OverseenWorld, **overrides: Any) -> Simulate
     cue = np.full(world.n_features, -1, dtype=np.int64)
     for hidden, visible in world.cues.items():
         cue[world.feature_index(hidden)] = world.feature_index(visible)
-    return SimulatedOverseer(name, view, world.w_true.copy(), rat, cost, cue)
+    return SimulatedOverseer(name, view, weights, rat, cost, cue)

@@ -326,15 +326,18 @@ def _overseer_table(arms: list[ArmSpec]) -> Table:
     body = []
     seen = set()
     for a in arms:
-        if (a.overseer, a.world, tuple(a.overseer_params.items())) in seen:
+        values = a.overseer_values if isinstance(a.overseer_values, str) else ", ".join(
+            f"{f} {v:+g}" for f, v in a.overseer_values.items())
+        ident = (a.overseer, a.world, tuple(a.overseer_params.items()), values)
+        if ident in seen:
             continue
-        seen.add((a.overseer, a.world, tuple(a.overseer_params.items())))
+        seen.add(ident)
         if a.overseer == "human":  # people: their view is per labeller, their time measured
             body.append(("human", a.world, "lay or expert view, per labeller", "people",
-                         "measured", f"{a.overseer_params.get('wage', 15.0):.0f}"))
+                         "own", "measured", f"{a.overseer_params.get('wage', 15.0):.0f}"))
             continue
         w = make_world(a.world, **a.world_params)
-        o = make_overseer(a.overseer, w, **a.overseer_params)
+        o = make_overseer(a.overseer, w, a.overseer_values, **a.overseer_params)
         sees = ", ".join(f for f, v in zip(w.feature_names, o.view.visible | o.view.inspects,
                                            strict=True) if v)
         r, c = o.rationality, o.cost
@@ -346,10 +349,11 @@ def _overseer_table(arms: list[ArmSpec]) -> Table:
         steps = 2 * (o.view.attention or w.horizon)
         seconds = c.base_seconds + c.seconds_per_step * steps + \
             c.seconds_per_evidence * 2 * int(o.view.inspects.sum())
-        body.append((a.overseer, a.world, sees, rat, f"{seconds:.0f}", f"{c.wage_per_hour:.0f}"))
+        body.append((a.overseer, a.world, sees, rat, values, f"{seconds:.0f}",
+                     f"{c.wage_per_hour:.0f}"))
     return Table("Overseers: what each sees (unaided or by inspecting hidden evidence itself), how "
                  "it answers, and what a judgment of two whole episodes costs",
-                 ("overseer", "world", "sees", "rationality", "seconds / judgment",
+                 ("overseer", "world", "sees", "rationality", "values", "seconds / judgment",
                   "wage / hour"), tuple(body))
 
 

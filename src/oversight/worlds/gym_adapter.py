@@ -68,6 +68,11 @@ class GymWorld:
         return len(self.feature_names)
 
     @property
+    def specified_weights(self) -> FloatArray:
+        """The written reward: the environment's own, which is w_true here."""
+        return self.w_true
+
+    @property
     def revealable(self) -> BoolArray:
         """Nothing hidden from a lay overseer can be revealed to it in these worlds."""
         return np.zeros(self.n_features, dtype=bool)
