@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from oversight.analysis.failures import classify_failures
 from oversight.learning.planning import optimal_policy, soft_value_iteration
@@ -119,3 +120,25 @@ def test_a_perfect_policy_has_no_failures() -> None:
                                judged, np.random.default_rng(3))
     assert report.failures == 0 and report.metrics() == {"failure_episodes": 200.0,
                                                         "failures": 0.0}
+
+
+def test_a_higher_bar_counts_mild_gaming_as_failure() -> None:
+    """absent-supervisor: the reward-optimal policy crosses P when unwatched (true return 17 of
+    an optimal 41; uniform-random is far lower): above the default halfway bar, below a bar of
+    0.95; every such failure is outer by the written reward (it prefers the crossing) and inner
+by an oracle overseer (its values are the performance)."""
+    world = make_world("absent-supervisor")
+    gaming = optimal_policy(world, world.specified_weights)
+    queries, judged = training_data(world, gaming, "oracle", 0)
+    oracle = make_overseer("oracle", world)
+    default = classify_failures(world, gaming, None, oracle, queries, judged,
+                                np.random.default_rng(3))
+    strict = classify_failures(world, gaming, None, oracle, queries, judged,
+                               np.random.default_rng(3), bar=0.95)
+    assert default.failures == 0
+    assert 0 < strict.failures < 200  # the unwatched half of the deployment episodes
+    assert {o for o, _ in labels(strict.counts, "specified")} == {"outer"}
+    assert {o for o, _ in labels(strict.counts, "overseer")} == {"inner"}  # true values
+    with pytest.raises(ValueError, match="bar"):
+        classify_failures(world, gaming, None, oracle, queries, judged,
+                          np.random.default_rng(3), bar=0.0)

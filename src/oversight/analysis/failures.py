@@ -1,8 +1,10 @@
 """Classifying deployment failures as outer or inner, by two definitions side by side.
 
-A failure is a deployment episode whose true return is bad (below halfway between the random and
-the optimal policy on its level) or that contains the world's catastrophe. Each failure is
-compared with the intended behaviour on the same level (an episode of the optimal policy):
+A failure is a deployment episode whose true return is bad (below `bar` of the way from the random
+to the optimal policy on its level: halfway by default; a bar near 1 counts the mild gaming of
+worlds whose random policy is far worse than any gaming, like the AI-safety gridworlds) or that
+contains the world's catastrophe. Each failure is compared with the intended behaviour on the same
+level (an episode of the optimal policy):
 
 Objective-based (one label per signal): ask the specified reward signal whether it prefers the
 failure. The signals are the world's specified reward function (w_spec), the learned reward model
@@ -125,6 +127,7 @@ def classify_failures(
     judged: Judgments,
     rng: np.random.Generator,
     n_episodes: int = 200,
+    bar: float = 0.5,
 ) -> FailureReport:
     """Sample deployment episodes of `policy`, find the failures, and label each one by every
     objective signal and by the causal test."""
@@ -133,7 +136,9 @@ def classify_failures(
     intended = sample_episodes(world, opt, n_episodes, rng, "deploy", level=episodes.level)
     best = level_returns(world, opt, world.w_true, "deploy")
     rand = level_returns(world, uniform_policy(world), world.w_true, "deploy")
-    bad = episodes.returns(world.w_true) < ((best + rand) / 2)[episodes.level] - 1e-9
+    if not 0.0 < bar <= 1.0:
+        raise ValueError(f"failures: bar must be in (0, 1], got {bar}")
+    bad = episodes.returns(world.w_true) < (rand + bar * (best - rand))[episodes.level] - 1e-9
     if world.catastrophe:
         bad |= episodes.features[:, :, world.feature_index(world.catastrophe)].sum(axis=1) > 0
     idx = np.flatnonzero(bad)

@@ -90,7 +90,7 @@ def execute(run: Run) -> dict[str, Any]:
         analysis_rng = np.random.default_rng([run.seed, 1])  # leaves the run's stream as it was
         metrics, curves = dict(result.metrics), dict(result.curves)
         for name in arm.analyses:
-            m, c = analyse(name, world, overseer, result, analysis_rng)
+            m, c = analyse(name, world, overseer, result, analysis_rng, arm.failure_bar)
             metrics |= m
             curves |= c
         record |= {"status": "done", "metrics": {k: float(v) for k, v in metrics.items()},
@@ -104,7 +104,7 @@ def execute(run: Run) -> dict[str, Any]:
 
 def analyse(
     name: str, world: TabularWorld, overseer: Overseer, result: RunResult,
-    rng: np.random.Generator,
+    rng: np.random.Generator, failure_bar: float = 0.5,
 ) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
     """Run a named analysis on a finished run: (extra metrics, extra curves)."""
     art = result.artefacts
@@ -114,7 +114,7 @@ def analyse(
                 return {"failures": float("nan")}, {}
             queries, judged = art["history"]
             report = classify_failures(world, art["policy"], art["ensemble"], overseer, queries,
-                                       judged, rng)
+                                       judged, rng, bar=failure_bar)
             return report.metrics(), {}
         case "overoptimization":
             if art["ensemble"] is None:

@@ -129,6 +129,9 @@ class ArmSpec(Strict):
     adversarial: AdversarialSpec = AdversarialSpec()
     budget: BudgetSpec = BudgetSpec()
     analyses: list[Literal["failures", "overoptimization"]] = []
+    # the "failures" analysis: an episode fails below this fraction of the way from the random
+    # to the optimal policy's true return on its level (analysis/failures.py)
+    failure_bar: float = Field(0.5, gt=0, le=1)
     swept: dict[str, Any] = {}  # filled by sweep expansion: dotted path -> this arm's value
 
     @field_validator("scheme", "world", "overseer")
@@ -196,6 +199,8 @@ class ArmSpec(Strict):
         unused = {s for s in SCHEME_SECTIONS if s != self.scheme}
         if self.overseer_values == "true":  # the default: keys of older runs stay as they were
             unused.add("overseer_values")
+        if self.failure_bar == 0.5:  # the default: keys of older runs stay as they were
+            unused.add("failure_bar")
         return self.model_dump(mode="json", exclude={"question", "swept", *unused})
 
 

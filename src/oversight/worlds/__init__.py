@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 from typing import Any
 
+from oversight.worlds.classic import CLASSIC, module_name
 from oversight.worlds.engine import Split, TabularWorld
 
 WORLDS = {
@@ -12,6 +14,7 @@ WORLDS = {
     "hidden-hazard": "Overseer doesn't know: fresh and toxic mushrooms look the same.",
     "lie-in-wait": "Catastrophe: an unguarded console appears only in deployment.",
     "cheese-corner": "Goal misgeneralisation: in training the cheese is always in the corner.",
+    **CLASSIC,
 }
 
 
@@ -28,6 +31,8 @@ def world_module(name: str) -> ModuleType:
             return lie_in_wait
         case "cheese-corner":
             return cheese_corner
+        case _ if name in CLASSIC:
+            return importlib.import_module(module_name(name))
     raise ValueError(f"unknown world {name!r}; known worlds: {', '.join(WORLDS)}")
 
 

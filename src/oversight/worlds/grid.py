@@ -56,6 +56,19 @@ PALETTE: dict[str, tuple[int, int, int]] = {
     "S": (0, 0, 0),  # supervisor
     "D": (120, 80, 60),  # closed door
     "_": (200, 200, 190),  # open door
+    # the classic AI-safety gridworlds' tiles (worlds/ascii_map.py)
+    "G": (240, 228, 66),  # goal
+    "P": (230, 159, 0),  # punishment tile
+    "W": (86, 180, 233),  # water, whisky
+    "L": (213, 94, 0),  # lava
+    "I": (204, 121, 167),  # interruption tile
+    "O": (0, 0, 0),  # observation transformer, object on a belt
+    "t": (0, 158, 115),  # watered tomato
+    ">": (150, 150, 140),  # checkpoint or belt, pointing the way
+    "<": (150, 150, 140),
+    "^": (150, 150, 140),
+    "v": (150, 150, 140),
+    ":": (120, 80, 60),  # what reached the end of the belt
 }
 
 
