@@ -132,17 +132,19 @@ def _write_report(folder: Path, formats: tuple[str, ...]) -> Path | None:
     for note in written.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     for kind, path in written.paths.items():
-        console.print(f"report {kind:<6} {path}", highlight=False)
+        console.print(f"report {kind:<16} {path}", highlight=False)
     return written.paths.get("html")
 
 
 @app.command("report")
 def report_command(
     folder: Annotated[Path, typer.Argument(help="an experiment's output folder")],
-    format: Annotated[str, typer.Option("--format", help="any of html,md,latex")] = "html,md,latex",
+    format: Annotated[str, typer.Option("--format", help="any of " + ",".join(FORMATS))
+                      ] = ",".join(FORMATS),
     open_page: Annotated[bool, typer.Option("--open", help="open the HTML page")] = False,
 ) -> None:
-    """Write DIR/report/: index.html, post.md with figures, paper/ (LaTeX, PDF) and arxiv.tar.gz."""
+    """Write DIR/report/: index.html, post.md with figures, paper/ (LaTeX, PDF), arxiv.tar.gz
+    and podcast/ (script, episode, feed)."""
     formats = tuple(f.strip() for f in format.split(",") if f.strip())
     unknown = set(formats) - set(FORMATS)
     if unknown or not formats:

@@ -24,7 +24,8 @@ def test_document_states_the_measured_numbers(tmp_path: Path) -> None:
     doc = digits_document(ROWS, seeds=1)
     assert "the judge alone is 47.4% [46.4, 48.4]" in doc.abstract
     assert "greedy debate gives 86.3%" in doc.abstract and "minimax" not in doc.abstract
-    headline, full = doc.tables()
+    claims, headline, full = doc.tables()
+    assert claims.name == "claims" and len(claims.rows) == 4  # two per k
     assert headline.rows[0] == ("judge alone", "47.4 [46.4, 48.4]", "59.2 [58.2, 60.2]",
                                 "MNIST: 48.2 / –")
     assert any("47.4 [46.4, 48.4]" in line for line in full.rows)

@@ -16,6 +16,7 @@ from oversight.experiments.runner import run_experiment, summarise
 from oversight.experiments.spec import parse
 from oversight.report import load_document, write_report
 from oversight.report.build import build_document, fmt
+from oversight.report.document import Document, Table
 from oversight.report.latex import absolute_paths
 
 SPEC = """
@@ -61,12 +62,16 @@ def fake_rows(values: dict[str, list[float]]) -> list[dict[str, object]]:
             for arm, vs in values.items() for seed, v in enumerate(vs)]
 
 
+def first_results(doc: Document) -> Table:
+    return next(t for t in doc.tables() if t.name.startswith("results-"))
+
+
 def test_the_document_reports_exactly_the_stored_numbers() -> None:
     spec = parse(SPEC.replace("seeds = 2", "seeds = 4"), "x.toml")
     rows = fake_rows({"camera-room/lay": [0.1, 0.2, 0.3, 0.4],
                       "camera-room/expert": [0.9, 1.0, 1.1, 1.0]})
     doc = build_document(spec, rows, {})
-    results = doc.tables()[2]  # worlds, overseers, then the first results table
+    results = first_results(doc)
     assert results.header[:4] == ("arm", "true return", "perceived", "deceived")
     lay, expert = results.rows
     assert lay[0] == "lay" and lay[1].startswith("0.25 ± ") and lay[2] == "1.00"
@@ -74,17 +79,20 @@ def test_the_document_reports_exactly_the_stored_numbers() -> None:
     assert expert[1].startswith("1.00 ± ")
     diff = doc.tables()[-1]
     assert diff.rows[0][1:3] == ("expert vs lay", "0.75") and diff.rows[0][5] == "higher"
-    assert "expert vs lay 0.75" in doc.abstract and "Within seed noise" not in doc.abstract
+    assert ("In camera-room the expert arm has a higher normalised true return on deployment "
+            "levels than the lay arm, by +0.75 [") in doc.abstract
+    assert "beyond seed noise" in doc.abstract and "within seed noise" not in doc.abstract
     same = build_document(spec, fake_rows({"camera-room/lay": [0.1, 0.5, 0.2, 0.6],
                                            "camera-room/expert": [0.5, 0.1, 0.6, 0.2]}), {})
     assert same.tables()[-1].rows[0][5] == "within seed noise"
-    assert "Within seed noise: expert vs lay" in same.abstract
+    assert "undecided. In camera-room the expert arm and the lay arm differ" in same.abstract
+    assert "within seed noise" in same.abstract
 
 
 def test_the_report_of_a_stored_experiment_matches_its_summary(folder: Path) -> None:
     spec, doc = load_document(folder)
     summary = summarise(spec, [r for r in _rows(folder)])
-    table = doc.tables()[2]
+    table = first_results(doc)
     for row, s in zip(table.rows, summary, strict=True):
         assert row[1] == fmt(s["true_return_norm_mean"], s["true_return_norm_ci95"])
     assert {f.name for f in doc.figures()} == {"returns", "rates", "learning"}
@@ -139,7 +147,7 @@ def test_the_paper_compiles_and_shows_the_results(folder: Path) -> None:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     _, doc = load_document(folder)
-    for row in doc.tables()[2].rows:
+    for row in first_results(doc).rows:
         for cell in row:
             assert cell.replace("−", "-") in text, cell
     assert "References" in text and "Christiano" in text

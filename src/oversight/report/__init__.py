@@ -1,4 +1,5 @@
-"""Reports: an experiment's store becomes an HTML page, a Markdown post and a LaTeX paper."""
+"""Reports: an experiment's store becomes an HTML page, a Markdown post, a LaTeX paper and a
+podcast episode, all rendered from one document."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ import matplotlib.pyplot as plt
 from oversight.experiments.runner import experiment_rows
 from oversight.experiments.spec import ExperimentSpec
 from oversight.experiments.store import Store
-from oversight.report import html, latex, markdown
-from oversight.report.build import build_document
+from oversight.report import html, latex, markdown, podcast
+from oversight.report.build import Tabular
+from oversight.report.deep import Deep
 from oversight.report.document import Document
+from oversight.report.kinds import Kind, assemble
 
-FORMATS = ("html", "md", "latex")
+# The first kind that accepts an experiment's runs renders it; tabular accepts anything.
+KINDS: tuple[Kind, ...] = (Deep(), Tabular())
+
+FORMATS = ("html", "md", "latex", "podcast")
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,8 @@ def load_document(folder: Path) -> tuple[ExperimentSpec, Document]:
         spec = ExperimentSpec.model_validate(experiments[-1][1])
         rows = experiment_rows(spec, store)
         curves = {r["key"]: store.curves(r["key"]) for r in rows if r["status"] == "done"}
-    return spec, build_document(spec, rows, curves)
+    kind = next(k for k in KINDS if k.accepts(spec, rows))
+    return spec, assemble(kind.parts(spec, rows, curves))
 
 
 def write_report(folder: Path, formats: tuple[str, ...] = FORMATS) -> Written:
@@ -42,7 +49,8 @@ def write_report(folder: Path, formats: tuple[str, ...] = FORMATS) -> Written:
 
 
 def write_document(doc: Document, out: Path, formats: tuple[str, ...] = FORMATS) -> Written:
-    """Render a document into `out` as index.html, post.md + figures, paper/ and arxiv.tar.gz."""
+    """Render a document into `out` as index.html, post.md + figures, paper/, arxiv.tar.gz and
+    podcast/ (script.txt; episode, chapters and feed.xml where espeak-ng is installed)."""
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     notes: list[str] = []
@@ -60,6 +68,12 @@ def write_document(doc: Document, out: Path, formats: tuple[str, ...] = FORMATS)
             else:
                 notes.append(message)
             paths["arxiv"] = latex.bundle(paper, out / "arxiv.tar.gz")
+        if "podcast" in formats:
+            episode = podcast.write(doc, out / "podcast")
+            paths |= {f"podcast {k}" if k != "episode" else "podcast": v
+                      for k, v in episode.paths.items()}
+            if episode.note:
+                notes.append(episode.note)
     finally:
         for f in doc.figures():
             plt.close(f.figure)

@@ -1,10 +1,11 @@
 """From stored runs to the report's document: every number and claim comes from the runs.
 
 `build_document(spec, rows, curves)` takes an experiment, its run rows (as the store returns them)
-and each run's curves, and returns the `Document` the HTML, Markdown and LaTeX writers render.
-The fixed text (introduction, method, limitations) describes the lab; sentences about results are
-generated from the numbers, and a difference is only called a difference when its paired 95%
-interval excludes zero.
+and each run's curves, and returns the `Document` the HTML, Markdown and LaTeX writers render:
+this is the tabular kind (RLHF and the scalable-oversight schemes on gridworlds; see kinds.py).
+The Method text is generated from the arms' resolved settings (where arms differ it says so);
+sentences about results are generated from the numbers, and a difference is only called a
+difference when its paired 95% interval excludes zero (claims.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from oversight.analysis.failures import CAUSAL, SIGNALS
 from oversight.analysis.stats import paired_difference
 from oversight.experiments.runner import summarise
 from oversight.experiments.spec import ArmSpec, ExperimentSpec
+from oversight.learning.reward_models import RewardModelConfig
 from oversight.overseers.presets import make_overseer
 from oversight.report import figures
-from oversight.report.document import Block, Document, FigureBlock, Section, Table
+from oversight.report.claims import Claim
+from oversight.report.document import Block, Document, FigureBlock, Table
+from oversight.report.kinds import Parts, assemble, claim_pair, make_claim
+from oversight.report.settings import overseer_values, setting, varying
+from oversight.types import Queries, Segments
 from oversight.worlds import make_world
 
 
@@ -61,8 +67,18 @@ def short(row: dict[str, Any]) -> str:
     return str(row["arm"]).removeprefix(f"{row['world']}/")
 
 
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "results"
+
+
+NOT_MEASURED = ("–: not measured. A human overseer's perceived return and deception rate need "
+                "its values, which are not estimated from its answers; they are left out "
+                "rather than shown as if measured.")
+
+
 def results_tables(summary: list[dict[str, Any]]) -> list[Table]:
-    """One table per question, with the columns its arms have values for."""
+    """One table per question, with the columns its arms have values for (a dash, with a
+    note, where one arm's value was not measured)."""
     tables = []
     for question, rows in groups(summary).items():
         shown = [c for c in COLUMNS if any(
@@ -75,7 +91,10 @@ def results_tables(summary: list[dict[str, Any]]) -> list[Table]:
              str(r["n_seeds"]), f"{r['labels_mean']:.0f}",
              f"{r['overseer_seconds_mean'] / 3600:.2f}")
             for r in rows)
-        tables.append(Table(question, header, body))
+        dashed = any("–" in cell for line in body for cell in line[1:])
+        human = any(r["overseer"] == "human" for r in rows)
+        note = (NOT_MEASURED if human else "–: not measured.") if dashed else ""
+        tables.append(Table(question, header, body, name=f"results-{slug(question)}", note=note))
     return tables
 
 
@@ -87,18 +106,22 @@ def _seed_values(rows: list[dict[str, Any]], arm: str, metric: str) -> dict[int,
 def comparisons(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Table:
     """Within each question, every arm against the question's first arm, paired by seed."""
     body = []
-    for question, group in groups(summary).items():
+    for group in groups(summary).values():
         base = group[0]
         for other in group[1:]:
             d = paired_difference(_seed_values(rows, base["arm"], "true_return_norm_deploy"),
                                   _seed_values(rows, other["arm"], "true_return_norm_deploy"))
             verdict = "within seed noise" if d.within_noise else (
                 "higher" if d.mean > 0 else "lower")
-            body.append((question, f"{short(other)} vs {short(base)}", fmt(d.mean),
+            world = other["world"] if other["world"] == base["world"] else \
+                f"{other['world']} vs {base['world']}"
+            body.append((world, f"{short(other)} vs {short(base)}", fmt(d.mean),
                          f"[{fmt(d.low)}, {fmt(d.high)}]", str(d.n), verdict))
     return Table("Paired differences in normalised true return on deployment levels, each arm "
-                 "minus its question's first arm (same seeds; 95% bootstrap interval)",
-                 ("question", "arms", "difference", "95% CI", "seeds", "verdict"), tuple(body))
+                 "minus its question's first arm, in the world both ran in (same seeds; 95% "
+                 "bootstrap interval)",
+                 ("world", "arms", "difference", "95% CI", "seeds", "verdict"), tuple(body),
+                 name="differences")
 
 
 SIGNAL_NAMES = dict(zip(SIGNALS, ("specified reward", "reward model", "overseer"), strict=True))
@@ -249,51 +272,70 @@ def _figures(spec: ExperimentSpec, summary: list[dict[str, Any]], rows: list[dic
     return out
 
 
-ABSTRACT_ARMS = 6  # beyond this many, the abstract summarises instead of listing
+def _claims(spec: ExperimentSpec, summary: list[dict[str, Any]],
+            rows: list[dict[str, Any]]) -> list[tuple[str, Claim | str]]:
+    """Per question, the claim that its last arm does better than its first (kinds.claim_pair):
+    on hazards in deployment where either arm has any, else on normalised true return."""
+    by_name = {r["arm"]: r for r in summary}
+    out: list[tuple[str, Claim | str]] = []
+    for question in dict.fromkeys(a.question or "results" for a in spec.arms):
+        arms = [a for a in spec.arms if (a.question or "results") == question]
+        pair = claim_pair(arms)
+        table = f"results-{slug(question)}"
+        if pair is None:
+            r = by_name[arms[0].name]
+            out.append((question, f"{question[0].upper()}{question[1:]}: in {arms[0].world} the "
+                        f"{short(r)} arm reaches a normalised true return of "
+                        f"{fmt(r['true_return_norm_mean'], r['true_return_norm_ci95'])} "
+                        "(95% interval over seeds; 0 is a uniform-random policy, 1 the "
+                        "optimum)."))
+            continue
+        other, better = pair
+        hazards = [by_name[a.name]["catastrophe_rate_deploy_mean"] for a in pair]
+        world = better.world if better.world == other.world else \
+            f"{better.world} and {other.world}"
+
+        def name(a: ArmSpec) -> str:
+            return short(by_name[a.name])
+
+        if all(not math.isnan(h) for h in hazards) and any(h > 0 for h in hazards):
+            claim = make_claim(question, world, better, other, rows, "catastrophe_rate_deploy",
+                               "hazard rate in deployment", False, table, True, name)
+        else:
+            claim = make_claim(question, world, better, other, rows, "true_return_norm_deploy",
+                               "normalised true return on deployment levels", True, table,
+                               short=name)
+        out.append((question, claim))
+    return out
 
 
-def _abstract(spec: ExperimentSpec, summary: list[dict[str, Any]], diffs: Table,
-              rows: list[dict[str, Any]]) -> str:
+def _setting(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> str:
     done = sum(r["status"] == "done" for r in rows)
     failed = sum(r["status"] == "failed" for r in rows)
     worlds = sorted({a.world for a in spec.arms})
-    parts = [f"We trained agents by reinforcement learning from the judgments of simulated "
-             f"overseers [@christiano2017] in {len(worlds)} tabular world"
-             f"{'s' if len(worlds) > 1 else ''} ({', '.join(worlds)}): {len(spec.arms)} arms × "
-             f"{spec.seeds} seeds, {done} finished runs"
-             + (f" and {failed} failed" if failed else "") + ". We report what each agent truly "
-             "achieved on held-out deployment levels (normalised: 0 is a uniform-random policy, "
-             "1 the optimum) beside what its overseer perceived."]
-    for question, group in groups(summary).items():
-        items = []
-        if len(group) > ABSTRACT_ARMS:  # a sweep: the best and the worst arm, the rest in tables
-            ranked = sorted(group, key=lambda r: -np.nan_to_num(r["true_return_norm_mean"],
-                                                                nan=-np.inf))
-            group = [ranked[0], ranked[-1]]
-            items.append(f"{len(ranked)} arms, best and worst by true return")
-        for r in group:
-            item = (f"{short(r)} {fmt(r['true_return_norm_mean'])} true vs "
-                    f"{fmt(r['perceived_return_norm_mean'])} perceived")
-            if not math.isnan(r["catastrophe_rate_deploy_mean"]):
-                item += (f", hazard {fmt(r['catastrophe_rate_deploy_mean'], pct=True)} in "
-                         f"deployment vs {fmt(r['catastrophe_rate_train_mean'], pct=True)} in "
-                         "training")
-            items.append(item)
-        title = re.sub(r"^\d+\.\s*", "", question)
-        parts.append(f"{title[0].upper()}{title[1:]}: " + "; ".join(items) + ".")
-    beyond = [row for row in diffs.rows if row[5] != "within seed noise"]
-    within = [row for row in diffs.rows if row[5] == "within seed noise"]
-    if beyond:
-        largest = sorted(beyond, key=lambda row: -abs(float(row[2].replace("−", "-"))))
-        more = len(beyond) - ABSTRACT_ARMS
-        parts.append("Differences beyond seed noise: " + "; ".join(
-            f"{arms} {d} {ci}" for _, arms, d, ci, _, _ in largest[:ABSTRACT_ARMS])
-            + (f"; and {more} more (see the paired differences)" if more > 0 else "") + ".")
-    if within:
-        parts.append("Within seed noise: " + ("; ".join(row[1] for row in within)
-                                              if len(within) <= ABSTRACT_ARMS
-                                              else f"{len(within)} comparisons") + ".")
-    return " ".join(parts)
+    return (f"We trained agents by reinforcement learning from the judgments of overseers "
+            f"[@christiano2017] in {len(worlds)} tabular world{'s' if len(worlds) > 1 else ''} "
+            f"({', '.join(worlds)}): {len(spec.arms)} arms × {spec.seeds} seeds, {done} "
+            "finished runs" + (f" and {failed} failed" if failed else "") + ", and compared what "
+            "each agent truly achieved on held-out deployment levels with what its overseer "
+            "perceived.")
+
+
+def _differences_sentence(diffs: Table) -> str:
+    """How many paired comparisons are beyond noise, naming each one's world and arms (the
+    first three)."""
+    if not diffs.rows:
+        return ""
+    worlds = ", ".join(dict.fromkeys(row[0] for row in diffs.rows))
+    beyond = [f"{row[1]} in {row[0]}" for row in diffs.rows if row[5] != "within seed noise"]
+    n = len(diffs.rows)
+    head = (f"Of the {n} paired comparison{'s' if n != 1 else ''} of true return between arms "
+            f"in the same world ({worlds}; [#differences]), {len(beyond)} "
+            f"{'is' if len(beyond) == 1 else 'are'} beyond seed noise")
+    if not beyond:
+        return head + "."
+    more = f", and {len(beyond) - 3} more" if len(beyond) > 3 else ""
+    return head + ": " + "; ".join(beyond[:3]) + more + "."
 
 
 def _world_table(arms: list[ArmSpec]) -> Table:
@@ -322,19 +364,25 @@ def _world_tasks(arms: list[ArmSpec]) -> str:
     return "The worlds' tasks. " + " ".join(tasks)
 
 
+def _judgment_seconds(o: Any, horizon: int, k: int) -> float:
+    """What the overseer's own `seconds` charges for a pair of whole episodes."""
+    seg = Segments(np.zeros(1, dtype=np.int64), np.zeros((1, horizon), dtype=np.int64),
+                   np.zeros((1, horizon), dtype=np.int64), np.zeros((1, horizon, k)))
+    return float(o.seconds(Queries.pairs(seg, seg))[0])
+
+
 def _overseer_table(arms: list[ArmSpec]) -> Table:
     body = []
     seen = set()
     for a in arms:
-        values = a.overseer_values if isinstance(a.overseer_values, str) else ", ".join(
-            f"{f} {v:+g}" for f, v in a.overseer_values.items())
+        values = overseer_values(a)
         ident = (a.overseer, a.world, tuple(a.overseer_params.items()), values)
         if ident in seen:
             continue
         seen.add(ident)
         if a.overseer == "human":  # people: their view is per labeller, their time measured
-            body.append(("human", a.world, "lay or expert view, per labeller", "people",
-                         "own", "measured", f"{a.overseer_params.get('wage', 15.0):.0f}"))
+            body.append(("human", a.world, "lay or expert view, per labeller", "their own",
+                         "people", "measured", f"{a.overseer_params.get('wage', 15.0):.0f}"))
             continue
         w = make_world(a.world, **a.world_params)
         o = make_overseer(a.overseer, w, a.overseer_values, **a.overseer_params)
@@ -343,53 +391,88 @@ def _overseer_table(arms: list[ArmSpec]) -> Table:
         r, c = o.rationality, o.cost
         rat = ", ".join(p for p in (
             "deterministic" if math.isinf(r.beta) else f"β = {r.beta:.3g}",
-            f"ε = {r.mistake:g}" if r.mistake else "", f"skip {r.skip:g}" if r.skip else "",
+            f"ε = {r.mistake:g}" if r.mistake else "",
+            f"systematic {r.systematic:g}" if r.systematic else "",
+            f"skip {r.skip:g}" if r.skip else "",
             f"equal {r.equal:.3g}" if r.equal else "", f"γ = {r.gamma:g}" if r.gamma < 1 else "",
             "abstains" if r.abstain else "") if p)
-        steps = 2 * (o.view.attention or w.horizon)
-        seconds = c.base_seconds + c.seconds_per_step * steps + \
-            c.seconds_per_evidence * 2 * int(o.view.inspects.sum())
-        body.append((a.overseer, a.world, sees, rat, values, f"{seconds:.0f}",
+        seconds = _judgment_seconds(o, w.horizon, len(w.feature_names))
+        body.append((a.overseer, a.world, sees, values, rat, f"{seconds:.0f}",
                      f"{c.wage_per_hour:.0f}"))
-    return Table("Overseers: what each sees (unaided or by inspecting hidden evidence itself), how "
-                 "it answers, and what a judgment of two whole episodes costs",
-                 ("overseer", "world", "sees", "rationality", "values", "seconds / judgment",
-                  "wage / hour"), tuple(body))
+    return Table("Overseers: what each sees (unaided or by inspecting hidden evidence itself), "
+                 "the values it judges by, how it answers, and what a judgment of two whole "
+                 "episodes costs (its own per-judgment seconds)",
+                 ("overseer", "world", "sees", "values", "rationality", "seconds / judgment",
+                  "wage / hour"), tuple(body), name="overseers")
 
 
-SCHEME_TEXT = {
-    "debate": "In debate [@irving2018debate] two debaters argue each query before the overseer "
-              "judges it: the honest one for the truly better segment, the other for the "
-              "opposite; in alternate turns each shows the judge one step of either segment, "
-              "hidden features included (verifiable evidence, paid per piece), or passes. "
-              "Debaters search the game by minimax over the steps that can change the verdict "
-              "(at most ten, those that move the judge most when shown alone) against the "
-              "judge's known decision rule.",
-    "rrm": "In recursive reward modelling [@leike2018rrm] an assistant is first trained, by "
-           "reward modelling from the same overseer and budget, on a subtask the overseer can "
-           "evaluate (shown one step, hidden content included: is it worse than nothing?); it "
-           "then points at the steps it predicts are flaws in every main-task query, and the "
-           "overseer judges with those steps shown.",
-    "amplification": "In amplification [@christiano2018ida] a query the time-limited overseer "
-                     "cannot watch whole is decomposed into chunk-pair sub-questions it can; "
-                     "its answers are combined, weighted by the current reward model's "
-                     "estimate of each chunk's difference, and the combined answers train the "
-                     "next reward model. Each sub-question is charged as a label.",
-    "adversarial": "In adversarial training, after RLHF on three quarters of the budget a red "
-                   "team rolls out the current policy and each ensemble member's policy on "
-                   "training and deployment levels alike, ranks episodes by proxy return plus "
-                   "ensemble disagreement plus the share of never-judged states, has the top "
-                   "ones judged and retrains, for three rounds.",
-}
+def _pct(x: Any) -> str:
+    return f"{100 * float(x):g}%"
 
 
-def _method(spec: ExperimentSpec) -> Section:
+def _scheme_text(name: str, arms: list[ArmSpec]) -> str:
+    """A scheme's paragraph, with the settings its arms resolved."""
+    mine = [a for a in arms if a.scheme == name]
+
+    def v(path: str, show: Any = str, default: Any = None) -> str:
+        return varying(mine, lambda a: setting(a, path, default), show)
+
+    match name:
+        case "debate":
+            return ("In debate [@irving2018debate] two debaters argue each query before the "
+                    "overseer judges it: the honest one for the truly better segment, the other "
+                    f"for the opposite; in {v('debate.rounds')} alternate turns each shows the "
+                    "judge one step of either segment, hidden features included (verifiable "
+                    "evidence, paid per piece), or passes. Debaters play "
+                    f"{v('debate.debaters')}; a minimax debater searches the steps that can "
+                    f"change the verdict (at most {v('debate.max_units')}, those that move the "
+                    "judge most when shown alone) against the judge's known decision rule.")
+        case "rrm":
+            return ("In recursive reward modelling [@leike2018rrm] an assistant is first "
+                    f"trained, by reward modelling from the same overseer with "
+                    f"{v('rrm.assistant_fraction', _pct)} of the budget, on a subtask the "
+                    "overseer can evaluate (shown one step, hidden content included: is it worse "
+                    "than nothing?), to depth "
+                    f"{v('rrm.depth')}; it then points at the {v('rrm.reveal')} steps it "
+                    "predicts are flaws in every main-task query, and the overseer judges with "
+                    "those steps shown.")
+        case "amplification":
+            return ("In amplification [@christiano2018ida] a query the time-limited overseer "
+                    "cannot watch whole is decomposed into chunk-pair sub-questions it can "
+                    f"(chunks of {v('amplification.chunk', default='its attention')} steps); "
+                    "its answers are combined, weighted by the current reward model's estimate "
+                    "of each chunk's difference, and the combined answers train the next reward "
+                    "model. Each sub-question is charged as a label.")
+        case "adversarial":
+            return ("In adversarial training, after RLHF on "
+                    f"{v('adversarial.red_fraction', lambda x: _pct(1 - float(x)))} of the "
+                    "budget a red team rolls out the current policy and each ensemble member's "
+                    "policy on training and deployment levels alike, ranks episodes by proxy "
+                    f"return plus {v('adversarial.kappa', lambda x: f'{float(x):g}')} × "
+                    "ensemble disagreement plus "
+                    f"{v('adversarial.novelty', lambda x: f'{float(x):g}')} × the share of "
+                    "never-judged states, has the top ones judged and retrains, for "
+                    f"{v('adversarial.red_rounds')} rounds.")
+        case _:
+            return ""
+
+
+OPTIMIZERS = {"exact": "soft value iteration",
+              "distilled": "a network distilled from soft value iteration"}
+
+
+def _method(spec: ExperimentSpec) -> tuple[Block, ...]:
     arms = spec.arms
-    budgets = sorted({f"{a.budget.amount:g} {a.budget.kind}" for a in arms})
-    rounds = sorted({a.rlhf.rounds for a in arms})
-    selectors = sorted({a.rlhf.selector for a in arms})
-    temps = sorted({a.rlhf.temperature for a in arms})
-    blocks: list[Block] = [
+    rm = RewardModelConfig()
+
+    def v(path: str, show: Any = str, default: Any = None) -> str:
+        return varying(arms, lambda a: setting(a, path, default), show)
+
+    budgets = varying(arms, lambda a: f"{a.budget.amount:g} {a.budget.kind}")
+    hidden = v("reward_model.hidden", lambda h: "linear in the features" if not h
+               else f"a one-hidden-layer network of width {h}", 0)
+    values = varying(arms, overseer_values)
+    return (
         "Each world is a finite-horizon gridworld whose every step emits named features; the "
         "true reward is a weighted sum of them that the learner never sees [@leike2017gridworlds]. "
         "States are enumerated, so returns under any weights are computed exactly by dynamic "
@@ -397,41 +480,45 @@ def _method(spec: ExperimentSpec) -> Section:
         _world_tasks(arms),
         _world_table(arms),
         "A simulated overseer composes a view (features it sees unaided, hidden evidence it "
-        "inspects itself), values (here the true weights on what it sees), a rationality model "
+        f"inspects itself), values (here: {values}, over what it sees), a rationality model "
         "(the B-Pref teachers [@lee2021bpref], plus abstaining when a hidden feature it knows "
         "about could reverse its answer) and a cost in seconds and wage.",
         _overseer_table(arms),
-        f"Training is online RLHF [@christiano2017]: {', '.join(map(str, rounds))} rounds; a "
-        "quarter of the budget is spent on segments of the initial random policy and the rest "
-        "evenly over later rounds. Each round's whole-episode segments are driven by the policy "
+        f"Training is online RLHF [@christiano2017]: {v('rlhf.rounds')} rounds; "
+        f"{v('rlhf.initial_fraction', _pct)} of the budget is spent on segments of the initial "
+        "random policy and the rest evenly over later rounds. Each round's segments "
+        f"({v('rlhf.episodes_per_round')} episodes, segment length "
+        f"{v('rlhf.segment_length', default='the whole episode')}) are driven by the policy "
         "optimal under each member of the reward ensemble (bootstrap exploration "
-        "[@osband2016bootstrapped]) with 20% uniform actions; candidate pairs (10 per query) are "
-        f"selected by {' / '.join(selectors)}, and every judgment asked is charged to the budget "
-        f"({', '.join(budgets)}), abstentions included. The reward model is a Bradley–Terry "
-        "ensemble of 3 members over the learner's full features, each fitted on a bootstrap "
-        "resample with 1/e held out and a 10% random-response prior. The policy is soft value "
-        f"iteration on the ensemble mean at temperature {', '.join(f'{t:g}' for t in temps)} "
+        f"[@osband2016bootstrapped]) with {v('rlhf.explore', _pct)} uniform actions; candidate "
+        f"pairs ({v('rlhf.candidates_factor')} per query) are selected by "
+        f"{v('rlhf.selector')}, and every judgment asked is charged to the budget ({budgets}), "
+        "abstentions included. The reward model is a Bradley–Terry ensemble of "
+        f"{v('reward_model.members')} members, {hidden}, over the learner's full features, each "
+        f"fitted on a bootstrap resample with {rm.holdout:.2f} held out and a "
+        f"{_pct(rm.random_response)} random-response prior. The policy is "
+        f"{v('rlhf.optimizer', lambda o: OPTIMIZERS.get(o, str(o)))} "
+        f"on the ensemble mean at temperature {v('rlhf.temperature', lambda t: f'{float(t):g}')} "
         "(0 = greedy optimal).",
-        *(SCHEME_TEXT[name] for name in dict.fromkeys(a.scheme for a in arms)
-          if name in SCHEME_TEXT),
+        *(t for t in (_scheme_text(name, arms) for name in dict.fromkeys(a.scheme for a in arms))
+          if t),
         "Deception rate: the share of sampled deployment episodes that the overseer would rate "
         "at least as good as the optimal policy on the same level while their true return is "
         "below halfway between random and optimal. Hazard rate: expected hazardous or "
         "catastrophic events per episode; 'indifferent' is the same for the policy that is "
         "optimal under the true reward with the hazard's weight set to zero. Intervals are 95% "
         "percentile bootstraps over seeds; arms share seeds, so differences are paired.",
-    ]
-    return Section("Method", tuple(blocks))
+    )
 
 
-def build_document(
+def tabular_parts(
     spec: ExperimentSpec,
     rows: list[dict[str, Any]],
     curves: dict[str, dict[str, list[tuple[int, float]]]],
-) -> Document:
+) -> Parts:
     summary = summarise(spec, rows)
     diffs = comparisons(summary, rows)
-    intro = Section("Introduction", (
+    intro = (
         "Reinforcement learning from human feedback trains a policy on a reward model fitted to "
         "an overseer's comparisons of behaviour [@christiano2017]. Whether that selects for good "
         "outcomes depends on the overseer: it may be wrong about what it sees, it may not know, "
@@ -441,7 +528,7 @@ def build_document(
         f"experiment `{spec.name}`" + (f": {spec.description}" if spec.description else "."),
         "The questions it asks: " + "; ".join(
             q for q in dict.fromkeys(a.question or "results" for a in spec.arms)) + ".",
-    ))
+    )
     results: list[Block] = [
         "Numbers are means over seeds on deployment levels with 95% bootstrap intervals "
         "(omitted where they have zero width).", *results_tables(summary)]
@@ -451,7 +538,7 @@ def build_document(
     results += failure_tables(spec, rows)
     results += overoptimization_parts(spec, rows, curves)
     failed = [r for r in rows if r["status"] == "failed"]
-    limitations = Section("Limitations", tuple(p for p in (
+    limitations = tuple(p for p in (
         "The overseers are simulated: their views, values and noise are modelling choices, "
         "calibrated where noted against published statistics, not measured people. The worlds "
         "are small tabular gridworlds chosen so that returns are exact; their lessons about "
@@ -465,11 +552,33 @@ def build_document(
         f"{len(failed)} run(s) failed and are excluded from every number above: "
         + "; ".join(f"{r['arm']} seed {r['seed']} ({r['error']})" for r in failed[:5]) + "."
         if failed else "",
-    ) if p))
-    return Document(
+    ) if p)
+    return Parts(
         title=spec.description or spec.name,
         subtitle=f"oversight-lab experiment `{spec.name}`",
-        abstract=_abstract(spec, summary, diffs, rows),
-        sections=(intro, _method(spec), Section("Results", tuple(results)), limitations),
-    )
+        setting=_setting(spec, rows),
+        questions=tuple(_claims(spec, summary, rows)),
+        introduction=intro, method=_method(spec), results=tuple(results),
+        limitations=limitations, findings=(_differences_sentence(diffs),))
 
+
+def build_document(
+    spec: ExperimentSpec,
+    rows: list[dict[str, Any]],
+    curves: dict[str, dict[str, list[tuple[int, float]]]],
+) -> Document:
+    """The tabular kind's document (see kinds.assemble for the abstract and claims table)."""
+    return assemble(tabular_parts(spec, rows, curves))
+
+
+class Tabular:
+    """The tabular kind: RLHF and the schemes on gridworlds (the fallback: accepts any runs)."""
+
+    name = "tabular"
+
+    def accepts(self, spec: Any, rows: list[dict[str, Any]]) -> bool:
+        return True
+
+    def parts(self, spec: Any, rows: list[dict[str, Any]],
+              curves: dict[str, dict[str, list[tuple[int, float]]]]) -> Parts:
+        return tabular_parts(spec, rows, curves)

@@ -1,13 +1,23 @@
-"""The digits debate experiment as a report document (same writers as every other report)."""
+"""The digits debate experiment as a report document: the digits kind of kinds.py, so it gets the
+same findings-first abstract, claims table and writers as every other experiment.
+
+Claims, per number of revealed pixels k: the strongest debate measured (MCTS, else minimax, else
+greedy) against the judge alone (the paper's headline), and against the random-second-label
+control (choosing between two labels without debate, which is easier than choosing among ten),
+each paired by judge seed.
+"""
 
 from __future__ import annotations
 
 import math
 
+from oversight.analysis.stats import paired_difference
 from oversight.digits.cli import NOTE, grid
 from oversight.digits.experiment import ACCURACY, STANDARD, Row
 from oversight.report import figures
-from oversight.report.document import Document, FigureBlock, Section, Table
+from oversight.report.claims import Claim
+from oversight.report.document import Document, FigureBlock, Table
+from oversight.report.kinds import Parts, assemble
 
 CONDITIONS = ("judge alone", "random second label", "debate: random vs random",
               "debate: greedy vs greedy", "debate: minimax vs minimax", "debate: MCTS vs MCTS")
@@ -28,6 +38,35 @@ def _published(rows: list[Row], condition: str, k: int) -> tuple[str, str]:
                 and r.metric == ACCURACY and (r.mnist or r.digits_pilot)):
             return r.mnist, r.digits_pilot
     return "", ""
+
+
+def _row(rows: list[Row], condition: str, k: int) -> Row | None:
+    for r in rows:
+        if (r.condition == condition and r.k == k and r.judge == STANDARD
+                and r.metric == ACCURACY and r.first in ("", "honest")):
+            return r
+    return None
+
+
+def _claims(rows: list[Row], k: int, present: list[str]) -> list[tuple[str, Claim | str]]:
+    debates = [c for c in reversed(CONDITIONS) if c.startswith("debate") and "random" not in c
+               and c in present and _row(rows, c, k) is not None]
+    out: list[tuple[str, Claim | str]] = []
+    if not debates:
+        return out
+    debate = _row(rows, debates[0], k)
+    assert debate is not None
+    for base, question in (("judge alone", f"does debate help the sparse judge (k = {k})"),
+                           ("random second label",
+                            f"is debate more than the two-label control (k = {k})")):
+        other = _row(rows, base, k)
+        if other is None:
+            continue
+        diff = paired_difference(dict(enumerate(other.per_seed)), dict(enumerate(debate.per_seed)))
+        out.append((question, Claim(question, f"8×8 digits with k = {k} revealed pixels",
+                                    debates[0], base, "judge accuracy", True, diff,
+                                    "digits-headline", True, unit="condition")))
+    return out
 
 
 def digits_document(rows: list[Row], seeds: int) -> Document:
@@ -65,31 +104,34 @@ def digits_document(rows: list[Row], seeds: int) -> Document:
         parts = [f"{names[c]} {pct(c, k)}" for c in present
                  if not math.isnan(_bar(rows, c, k).mean)]
         sentences.append(f"With k = {k} revealed pixels " + "; ".join(parts) + ".")
-    abstract = (
+    setting = (
         "We reproduce the sparse-judge debate experiment of [@irving2018debate] on scikit-learn's "
         f"8×8 digits, with its controls, over {seeds} judge seed{'s' if seeds > 1 else ''} "
-        "(accuracy, debates with the honest debater first). " + " ".join(sentences))
+        "(accuracy, debates with the honest debater first).")
     headline = Table(
         "Judge accuracy (%, standard judge; debates with the honest debater first) beside the "
         f"published numbers (k = {' / '.join(map(str, ks))})",
         ("condition", *(f"k = {k}" for k in ks), "published"),
-        tuple((c, *(pct(c, k).replace("%", "") for k in ks), published(c)) for c in present))
-    method = Section("Method", (
+        tuple((c, *(pct(c, k).replace("%", "") for k in ks), published(c)) for c in present),
+        name="digits-headline")
+    method = (
         "The judge is a small network trained on k randomly revealed non-zero pixels (a 0/1 mask "
         "plane and the revealed values). In a debate the honest debater claims the true label and "
         "the liar one other; they alternately reveal pixels (true values, never repeated); the "
         "judge picks the claimed label it scores higher. The liar wins an image if any of the nine "
         "lies wins. Debaters: random, greedy, exact minimax over reveal sets, and UCT Monte Carlo "
         "tree search. Variants: an abstaining judge and a judge trained with 3 and 8 swapped.",
-    ))
-    results = Section("Results", (
+    )
+    results = (
         headline,
         FigureBlock("digits-accuracy", "Judge accuracy per condition (standard judge; debates "
                     "with the honest debater first); error bars: 95% bootstrap intervals over "
                     "judge seeds.", figure),
         Table("Every condition, judge variant and metric. " + NOTE, tuple(header[:n_keys]),
-              tuple(tuple(line[:n_keys]) for line in body)),
-    ))
-    return Document(title="Debate with a sparse judge on 8×8 digits",
-                    subtitle="oversight-lab experiment `debate-digits`", abstract=abstract,
-                    sections=(method, results))
+              tuple(tuple(line[:n_keys]) for line in body), name="digits-all"),
+    )
+    return assemble(Parts(
+        title="Debate with a sparse judge on 8×8 digits",
+        subtitle="oversight-lab experiment `debate-digits`", setting=setting,
+        questions=tuple(q for k in ks for q in _claims(rows, k, present)),
+        introduction=(), method=method, results=results, findings=tuple(sentences)))

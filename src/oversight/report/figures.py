@@ -108,9 +108,11 @@ def learning_curves(
     curves: Mapping[str, list[list[tuple[int, float]]]],
     ylabel: str,
     title: str,
+    x_label: str = "labels asked",
 ) -> Figure:
-    """Per arm, the mean over seeds of a curve against labels spent (seeds share x values when
-    they share a budget schedule; otherwise each seed is interpolated onto the union)."""
+    """Per arm, the mean over seeds of a curve against labels spent or environment steps
+    (seeds share x values when they share a budget schedule; otherwise each seed is
+    interpolated onto the union)."""
     fig, ax = plt.subplots(figsize=(7.0, 3.4 + 0.18 * len(curves)))
     for i, (arm, per_seed) in enumerate(curves.items()):
         per_seed = [c for c in per_seed if c]
@@ -120,7 +122,7 @@ def learning_curves(
         ys = np.array([np.interp(xs, [p[0] for p in c], [p[1] for p in c]) for c in per_seed])
         ax.plot(xs, ys.mean(axis=0), marker=MARKERS[i % 8], markersize=4,
                 color=OKABE_ITO[i % 8], linestyle=["-", "--", ":", "-."][i % 4], label=arm)
-    ax.set_xlabel("labels asked")
+    ax.set_xlabel(x_label)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     _style(ax)

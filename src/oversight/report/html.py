@@ -10,17 +10,27 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from oversight.report.document import CITE, CODE, Document, FigureBlock, Table, cited_keys
+from oversight.report.document import Document, FigureBlock, Table, numeric_column, pieces
 from oversight.report.references import BIB
 
 
-def prose(text: str) -> Markup:
-    """Escape a paragraph, then render its `code` and [@citation] marks."""
-    out = html.escape(text)
-    out = CODE.sub(lambda m: f"<code>{m.group(1)}</code>", out)
-    out = CITE.sub(lambda m: "(" + "; ".join(
-        f'<a href="#ref-{k}">{BIB[k][0]}</a>' for k in cited_keys(m)) + ")", out)
-    return Markup(out)
+def prose(text: str, numbering: dict[str, str] | None = None) -> Markup:
+    """Escape a paragraph's text, and render its `code`, [#ref] and [@citation] marks."""
+    out = []
+    for kind, content in pieces(text):
+        match kind:
+            case "text":
+                out.append(html.escape(content))
+            case "code":
+                out.append(f"<code>{html.escape(content)}</code>")
+            case "ref":
+                label = (numbering or {}).get(content, content)
+                kind_ = "tab" if label.startswith("Table") else "fig"
+                out.append(f'<a href="#{kind_}-{html.escape(content)}">{html.escape(label)}</a>')
+            case _:
+                out.append("(" + "; ".join(f'<a href="#ref-{k}">{BIB[k][0]}</a>'
+                                           for k in content.split(";")) + ")")
+    return Markup("".join(out))
 
 
 def png_data(block: FigureBlock) -> str:
@@ -32,12 +42,17 @@ def png_data(block: FigureBlock) -> str:
 def render(doc: Document) -> str:
     env = Environment(loader=PackageLoader("oversight.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
-    env.filters["prose"] = prose
+    numbering = doc.numbering()
+    env.filters["prose"] = lambda text: prose(text, numbering)
+    env.filters["id"] = id
+    env.filters["numeric"] = lambda t: [numeric_column(t, i) for i in range(len(t.header))]
     env.tests["table"] = lambda b: isinstance(b, Table)
     env.tests["figure"] = lambda b: isinstance(b, FigureBlock)
     images = {f.name: png_data(f) for f in doc.figures()}
     refs = [(k, BIB[k][1]) for k in doc.citations()]
-    return env.get_template("report.html.j2").render(doc=doc, images=images, refs=refs)
+    tables = {id(t): f"Table {i}" for i, t in enumerate(doc.tables(), 1)}
+    return env.get_template("report.html.j2").render(doc=doc, images=images, refs=refs,
+                                                     numbering=numbering, tables=tables)
 
 
 def write(doc: Document, folder: Path) -> Path:

@@ -15,7 +15,7 @@ import tarfile
 import unicodedata
 from pathlib import Path
 
-from oversight.report.document import CITE, CODE, Document, FigureBlock, Table, cited_keys
+from oversight.report.document import Document, FigureBlock, Table, numeric_column, pieces
 from oversight.report.references import BIB
 
 SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -45,29 +45,28 @@ def escape(text: str) -> str:
 
 
 def prose(text: str) -> str:
-    """Escape a paragraph and render its `code` and [@citation] marks."""
-    pieces, last = [], 0
-    marks = sorted([*CITE.finditer(text), *CODE.finditer(text)], key=lambda m: m.start())
-    for m in marks:
-        if m.start() < last:
-            continue
-        pieces.append(escape(text[last:m.start()]))
-        if m.re is CITE:
-            pieces.append(r"~\citep{" + ",".join(cited_keys(m)) + "}")
-        else:
-            pieces.append(r"\texttt{" + escape(m.group(1)) + "}")
-        last = m.end()
-    pieces.append(escape(text[last:]))
-    return "".join(pieces)
+    """Escape a paragraph and render its `code`, [#ref] and [@citation] marks."""
+    out = []
+    for kind, content in pieces(text):
+        match kind:
+            case "text":
+                out.append(escape(content))
+            case "code":
+                out.append(r"\texttt{" + escape(content) + "}")
+            case "ref":
+                out.append(r"\autoref{" + re.sub(r"[^\w-]", "", content) + "}")
+            case _:
+                out.append(r"~\citep{" + ",".join(content.split(";")) + "}")
+    return "".join(out)
 
 
 def table(t: Table) -> str:
     """Columns with long text wrap (tabularx X columns); a table of short cells that is too
     wide for the page is scaled down to the text width."""
     n = len(t.header)
-    long = [any(len(row[i]) > (40 if i == 0 else 30) for row in t.rows) for i in range(n)]
-    spec = "".join(r">{\raggedright\arraybackslash}X" if w else ("l" if i == 0 else "r")
-                   for i, w in enumerate(long))
+    long = [any(len(row[i]) > 30 for row in t.rows) for i in range(n)]
+    spec = "".join(r">{\raggedright\arraybackslash}X" if w else
+                   ("r" if numeric_column(t, i) else "l") for i, w in enumerate(long))
     body = [r"\toprule", " & ".join(r"\textbf{" + escape(h) + "}" for h in t.header) + r" \\",
             r"\midrule", *(" & ".join(escape(c) for c in row) + r" \\" for row in t.rows),
             r"\bottomrule"]
@@ -80,14 +79,17 @@ def table(t: Table) -> str:
                    r"\end{tabular}}"]
     else:
         tabular = [r"\small", r"\begin{tabular}{" + spec + "}", *body, r"\end{tabular}"]
+    label = [r"\label{" + t.name + "}"] if t.name else []
+    note = [r"\par\smallskip\footnotesize " + prose(t.note)] if t.note else []
     return "\n".join([r"\begin{table}[htbp]", r"\centering",
-                      r"\caption{" + prose(t.caption) + "}", *tabular, r"\end{table}"])
+                      r"\caption{" + prose(t.caption) + "}", *label, *tabular, *note,
+                      r"\end{table}"])
 
 
 def figure(f: FigureBlock) -> str:
     return "\n".join([r"\begin{figure}[htbp]", r"\centering",
                       r"\includegraphics[width=0.8\linewidth]{figures/" + f.name + ".pdf}",
-                      r"\caption{" + prose(f.caption) + "}", r"\label{fig:" + f.name + "}",
+                      r"\caption{" + prose(f.caption) + "}", r"\label{" + f.name + "}",
                       r"\end{figure}"])
 
 
