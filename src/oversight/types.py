@@ -29,6 +29,26 @@ class Answer(IntEnum):
 
 
 @dataclass(frozen=True)
+class View:
+    """What an overseer sees of a segment (overseers/simulated.py).
+
+    visible: (K,) features seen unaided; inspects: (K,) hidden features the overseer checks
+    itself, paying seconds per piece of evidence (an expert lifting the rug); features revealed
+    by a scheme for a query are seen too. attention: how many steps of each segment it watches
+    (the first ones); None = all."""
+
+    visible: BoolArray
+    inspects: BoolArray
+    attention: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.attention is not None and (not isinstance(self.attention, int)
+                                           or self.attention < 1):
+            raise ValueError(f"attention must be a whole number of steps >= 1, "
+                             f"got {self.attention!r}")
+
+
+@dataclass(frozen=True)
 class Segments:
     """A batch of N trajectory slices of L steps each.
 

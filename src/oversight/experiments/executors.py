@@ -71,7 +71,7 @@ def execute(run: Run) -> dict[str, Any]:
         params = arm.rlhf.model_dump()
         rm = RewardModelConfig(**params.pop("reward_model"))
         rlhf = RLHF(**params, reward_model=rm)
-        scheme: Scheme
+        scheme: Scheme[TabularWorld]
         match arm.scheme:
             case "rlhf":
                 scheme = rlhf

@@ -38,25 +38,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from oversight.types import Answer, BoolArray, FloatArray, IntArray, Judgments, Queries, Segments
+from oversight.types import (
+    Answer,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Judgments,
+    Queries,
+    Segments,
+    View,
+)
 
-
-@dataclass(frozen=True)
-class View:
-    """visible: (K,) features seen unaided; inspects: (K,) hidden features the overseer checks
-    itself, paying seconds per piece of evidence (an expert lifting the rug); features revealed
-    by a scheme for a query are seen too. attention: how many steps of each segment it watches
-    (the first ones); None = all."""
-
-    visible: BoolArray
-    inspects: BoolArray
-    attention: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.attention is not None and (not isinstance(self.attention, int)
-                                           or self.attention < 1):
-            raise ValueError(f"attention must be a whole number of steps >= 1, "
-                             f"got {self.attention!r}")
+__all__ = ["Cost", "Rationality", "SimulatedOverseer", "View"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +113,10 @@ class SimulatedOverseer:
     def perceived_weights(self) -> FloatArray:
         """Weights of the overseer's unaided-plus-inspected view: its perceived reward."""
         return self.values * (self.view.visible | self.view.inspects)
+
+    def questions(self, queries: Queries) -> None:
+        """One question per judgment: the Overseer protocol's default."""
+        return None
 
     def _seen(self, queries: Queries) -> BoolArray:
         return self.view.visible | self.view.inspects | queries.revealed  # (N, K)

@@ -94,8 +94,7 @@ class Adversarial:
         metrics["attack_effort_after"] = self.effort(world, ensemble, policy, seen, eval_rng)
         if self.rlhf.optimizer == "distilled":
             policy, metrics["distill_agreement_train"] = distill(world, policy, distil_rng)
-        perceived = getattr(overseer, "perceived_weights", world.w_true)
-        metrics |= policy_metrics(world, policy, perceived, ensemble, eval_rng)
+        metrics |= policy_metrics(world, policy, overseer.perceived_weights, ensemble, eval_rng)
         metrics |= answer_rates((asked, judgments))
         metrics["rm_agreement"] = held_out_agreement(world, policy, ensemble, eval_rng)
         metrics["labels"] += red_labels

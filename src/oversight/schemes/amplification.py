@@ -40,6 +40,7 @@ from oversight.types import (
     Queries,
     RunResult,
     Segments,
+    View,
 )
 from oversight.worlds.engine import TabularWorld
 
@@ -62,6 +63,18 @@ class AmplifiedOverseer:
     @property
     def wage_per_hour(self) -> float:
         return self.overseer.wage_per_hour
+
+    @property
+    def view(self) -> View | None:
+        return self.overseer.view
+
+    @property
+    def values(self) -> FloatArray | None:
+        return self.overseer.values
+
+    @property
+    def perceived_weights(self) -> FloatArray | None:
+        return self.overseer.perceived_weights
 
     def split(self, queries: Queries) -> tuple[Queries, int]:
         """The (N·C) chunk-pair sub-questions, query-major, and C."""
@@ -154,7 +167,8 @@ class Amplification:
 
     def run(self, world: TabularWorld, overseer: Overseer, budget: Budget,
             rng: np.random.Generator) -> RunResult:
-        chunk = self.chunk or getattr(getattr(overseer, "view", None), "attention", None)
+        view = overseer.view
+        chunk = self.chunk or (None if view is None else view.attention)
         if chunk is None:  # the overseer can judge whole segments: nothing to decompose
             return self.rlhf.run(world, overseer, budget, rng)
 

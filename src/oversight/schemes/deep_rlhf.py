@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
+from gymnasium.spaces import Box
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
@@ -152,10 +153,11 @@ class DeepRLHF:
 
         final = evaluate(agent, world, self.eval_episodes, seed=10_000)
         asked_total = int(counts.sum())
-        perceived = getattr(overseer, "perceived_weights", world.w_true)
+        perceived = overseer.perceived_weights  # None: a person's, not measured
         metrics = {
             "true_return": final.true_return,
-            "perceived_return": float(final.feature_totals @ perceived),  # what it believes
+            "perceived_return": (math.nan if perceived is None  # what it believes
+                                 else float(final.feature_totals @ perceived)),
             "labels": float(spend.labels),
             "overseer_seconds": spend.seconds,
             "money": spend.money,
@@ -253,8 +255,10 @@ def _input_scale(venv: LearnedRewardVecEnv, d: int) -> tuple[FloatArray, FloatAr
     bounds; inputs without finite bounds are left as they are (centre 0, half-width 1)."""
     lows, highs = [], []
     for space in (venv.observation_space, venv.action_space):
-        low = np.asarray(getattr(space, "low", np.full(space.shape or (1,), -np.inf)), float)
-        high = np.asarray(getattr(space, "high", np.full(space.shape or (1,), np.inf)), float)
+        if isinstance(space, Box):  # only a box has bounds
+            low, high = np.asarray(space.low, float), np.asarray(space.high, float)
+        else:
+            low, high = (np.full(space.shape or (1,), b) for b in (-np.inf, np.inf))
         lows.append(low.ravel())
         highs.append(high.ravel())
     low, high = np.concatenate(lows)[:d], np.concatenate(highs)[:d]

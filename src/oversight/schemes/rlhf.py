@@ -74,8 +74,7 @@ class Assist(Protocol):
 def questions(overseer: Overseer, queries: Queries) -> IntArray | None:
     """(N,) questions the overseer will answer for each query, when that is not one each (an
     amplified overseer decomposes a query into several); a label budget counts these."""
-    count = getattr(overseer, "questions", None)
-    return None if count is None else count(queries)
+    return overseer.questions(queries)
 
 
 def affordable(overseer: Overseer, queries: Queries, budget: Budget, allowance: float
@@ -163,8 +162,8 @@ class RLHF:
         extra: dict[str, float] = {}
         if self.optimizer == "distilled":
             policy, extra["distill_agreement_train"] = distill(world, policy, eval_rng)
-        perceived = getattr(direct, "perceived_weights", world.w_true)
-        metrics = policy_metrics(world, policy, perceived, ensemble, eval_rng) | extra
+        metrics = policy_metrics(world, policy, direct.perceived_weights, ensemble,
+                                 eval_rng) | extra
         metrics |= {
             "labels": float(spend.labels),
             "overseer_seconds": spend.seconds,

@@ -205,8 +205,9 @@ def _training_data(inputs: tuple[FloatArray, FloatArray], asked: np.ndarray,
 
 
 def _hidden(overseer: Overseer, world: TabularWorld) -> BoolArray:
-    """(K,) features the overseer cannot see unaided (all of them unseen: nothing to find)."""
-    view = getattr(overseer, "view", None)
+    """(K,) features the overseer cannot see unaided. An overseer whose view is unknown (a
+    person) is taken to see what a lay viewer sees: the assistant looks for the rest."""
+    view = overseer.view
     if view is None:
         return ~world.lay_visible
     return ~(view.visible | view.inspects)
@@ -215,8 +216,9 @@ def _hidden(overseer: Overseer, world: TabularWorld) -> BoolArray:
 def _quality(assistant: Assistant, world: TabularWorld, overseer: Overseer, hidden: BoolArray,
              result: RunResult, rng: np.random.Generator) -> tuple[float, float]:
     """Recall and false-alarm rate of an assistant on 200 deployment episodes (half from the
-    final policy, half uniform) against the true flaws."""
-    values = getattr(overseer, "values", world.w_true)
+    final policy, half uniform) against the flaws: hidden features that cost the overseer by its
+    own values (the true reward's where its values are unknown, as for a person)."""
+    values = world.w_true if overseer.values is None else overseer.values
     parts = [sample_episodes(world, p, 100, rng, "deploy", explore=0.2)
              for p in (result.artefacts["policy"], uniform_policy(world))]
     segments = functools.reduce(Segments.concat, parts)

@@ -115,6 +115,21 @@ class HumanOverseer:
     def wage_per_hour(self) -> float:
         return self.wage
 
+    @property
+    def view(self) -> None:
+        """A person's view is not known to the scheme."""
+        return None
+
+    @property
+    def values(self) -> None:
+        """Nor are their values."""
+        return None
+
+    @property
+    def perceived_weights(self) -> None:
+        """So their perceived return and deception are not measured (reported as such)."""
+        return None
+
     def seconds(self, queries: Queries) -> FloatArray:
         return np.full(len(queries), self.seconds_estimate * self.settings.redundancy)
 
