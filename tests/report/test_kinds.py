@@ -64,14 +64,19 @@ question = "people"
 world = "camera-room"
 overseer = "oracle"
 ''')
-    data = rows({"camera-room/human": {"true_return_norm_deploy": [0.5, 0.6],
-                                       "perceived_return_norm_deploy": [math.nan] * 2,
-                                       "deception_rate_deploy": [math.nan] * 2},
-                 "camera-room/oracle": {"true_return_norm_deploy": [1.0, 1.0]}})
+    unmeasured = ("perceived_return_norm_deploy", "deception_rate_deploy",
+                  "deception_rate_partial_deploy", "perceived_gap_deploy")
+    data = rows({"camera-room/human": {"true_return_norm_deploy": [0.5, 0.6]}
+                 | {m: [math.nan] * 2 for m in unmeasured},
+                 "camera-room/oracle": {"true_return_norm_deploy": [1.0, 1.0]}
+                 | {m: [0.0] * 2 for m in unmeasured}})
     doc = build_document(s, data, {})
     table = next(t for t in doc.tables() if t.name == "results-people")
-    human = table.rows[0]
-    assert human[0] == "human" and human[2] == "–" and human[3] == "–"
+    human, oracle = table.rows
+    columns = ("perceived", "deceived", "deceived >10%", "looks − is")
+    at = [table.header.index(c) for c in columns]
+    assert human[0] == "human" and [human[i] for i in at] == ["–"] * 4
+    assert [oracle[i] for i in at] == ["0.00", "0%", "0%", "0.00"]
     assert "not measured" in table.note and "human" in table.note
 
 

@@ -67,6 +67,8 @@ SUMMARY_METRICS = {  # summary column stem -> run metric
     "true_return_norm_train": "true_return_norm_train",
     "perceived_return_norm": "perceived_return_norm_deploy",
     "deception_rate": "deception_rate_deploy",
+    "deception_rate_partial": "deception_rate_partial_deploy",
+    "perceived_gap": "perceived_gap_deploy",
     "catastrophe_rate_train": "catastrophe_rate_train",
     "catastrophe_rate_deploy": "catastrophe_rate_deploy",
     "catastrophe_rate_indifferent_deploy": "catastrophe_rate_indifferent_deploy",
