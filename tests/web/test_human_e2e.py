@@ -23,7 +23,16 @@ from oversight.worlds import make_world
 
 from .helpers import add, live_server, oracle_labeller
 
-MEASURED = {"overseer_seconds", "money"}  # people's real time, not the preset's assumption
+UNMEASURED = {f"{stem}_{split}" for split in ("train", "deploy")  # a person's values and
+              for stem in ("perceived_return", "perceived_return_norm", "perceived_gap",  # view
+                           "deception_rate", "deception_rate_partial")}  # are unknown: NaN
+MEASURED = {"overseer_seconds", "money"} | UNMEASURED  # and people's real time, not the
+# preset's assumption
+
+
+def not_measured(metrics: dict[str, float]) -> bool:
+    """Every perceived quantity of a human arm is NaN (not measured), never the true reward's."""
+    return all(math.isnan(metrics[k]) for k in UNMEASURED)
 
 
 def same(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -61,6 +70,8 @@ def test_the_loop_trained_by_a_scripted_human_equals_the_oracle_run(tmp_path: Pa
     with scripted_person(tmp_path) as answered:
         result = scheme.run(world, human, budget, np.random.default_rng(7))
     assert same(without(result.metrics, MEASURED), without(simulated.metrics, MEASURED))
+    assert not_measured(result.metrics) and not any(math.isnan(simulated.metrics[k])
+                                                    for k in UNMEASURED)
     assert result.metrics["labels"] == 45 == len(answered)
     assert result.judgments["answer"] == simulated.judgments["answer"]
     assert human.calls == 3  # one batch per round
@@ -102,6 +113,7 @@ def test_an_experiment_mixes_human_and_simulated_arms_and_resumes_a_wait(tmp_pat
     assert by_arm["people"]["status"] == "done"
     assert same(without(by_arm["people"]["metrics"], MEASURED),
                 without(by_arm["oracle"]["metrics"], MEASURED))
+    assert not_measured(by_arm["people"]["metrics"])
     db = connect(tmp_path)
     batches = db.execute("SELECT COUNT(*) FROM batches WHERE run != ''").fetchone()[0]
     db.close()

@@ -36,14 +36,18 @@ from oversight.learning.planning import soft_value_iteration
 from oversight.learning.reward_models import BTEnsemble, PreferenceData, fit
 from oversight.learning.rollouts import sample_episodes
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import (
-    RLHF,
-    affordable,
-    answer_rates,
-    held_out_agreement,
-    log_judgments,
+from oversight.schemes.loop import affordable, answer_rates, held_out_agreement, log_judgments
+from oversight.schemes.rlhf import RLHF
+from oversight.types import (
+    Budget,
+    FloatArray,
+    IntArray,
+    Judgments,
+    Queries,
+    RunResult,
+    Segments,
+    Spend,
 )
-from oversight.types import Budget, FloatArray, IntArray, Judgments, Queries, RunResult, Segments
 from oversight.worlds.engine import TabularWorld
 
 
@@ -72,7 +76,7 @@ class Adversarial:
         metrics = dict(result.metrics)
         metrics["attack_effort_before"] = self.effort(world, ensemble, policy, seen, eval_rng)
         share = budget.amount * self.red_fraction / self.red_rounds
-        red_labels = red_seconds = red_money = 0.0
+        red = Spend()
         log = {k: list(v) for k, v in result.judgments.items()}
         for r in range(self.red_rounds):
             attacks = self.attack(world, ensemble, policy, seen, red_rng)
@@ -81,9 +85,7 @@ class Adversarial:
                 continue
             attacks = attacks.take(keep)
             answers = overseer.judge(attacks, red_rng)
-            red_labels += float(answers.asked.sum())
-            red_seconds += float(answers.seconds.sum())
-            red_money += float(answers.seconds.sum()) * overseer.wage_per_hour / 3600
+            red = red.add(answers, overseer.wage_per_hour)
             log_judgments(log, self.rlhf.rounds + r, attacks, answers, overseer.name)
             asked, judgments = Queries.concat(asked, attacks), Judgments.concat(judgments,
                                                                                 answers)
@@ -97,10 +99,10 @@ class Adversarial:
         metrics |= policy_metrics(world, policy, overseer.perceived_weights, ensemble, eval_rng)
         metrics |= answer_rates((asked, judgments))
         metrics["rm_agreement"] = held_out_agreement(world, policy, ensemble, eval_rng)
-        metrics["labels"] += red_labels
-        metrics["overseer_seconds"] += red_seconds
-        metrics["money"] += red_money
-        metrics["red_team_labels"] = red_labels
+        metrics["labels"] += red.labels
+        metrics["overseer_seconds"] += red.seconds
+        metrics["money"] += red.money
+        metrics["red_team_labels"] = float(red.labels)
         artefacts = {"policy": policy, "ensemble": ensemble, "history": (asked, judgments)}
         return RunResult(metrics, result.curves, log, artefacts)
 

@@ -54,7 +54,7 @@ from oversight.learning.reward_models import (
 )
 from oversight.learning.selection import Selector, select
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import _adapt_l2, affordable, questions
+from oversight.schemes.loop import adapt_l2, affordable, per_query, spend_metrics
 from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Segments, Spend
 from oversight.worlds.gym_adapter import GymWorld
 
@@ -139,7 +139,7 @@ class DeepRLHF:
                 if data is not None and len(data):
                     train = self.augment(data, pseudo, surf_rng)
                     ensemble = fit(train, self.reward_model, fit_rng, weight_decay)
-                    weight_decay = _adapt_l2(weight_decay, ensemble)
+                    weight_decay = adapt_l2(weight_decay, ensemble)
                     reward_fn = _reading(ensemble, d, scale)
                     venv.intrinsic, venv.reward_fn = False, reward_fn
                     if isinstance(agent, OffPolicyAlgorithm):
@@ -158,9 +158,7 @@ class DeepRLHF:
             "true_return": final.true_return,
             "perceived_return": (math.nan if perceived is None  # what it believes
                                  else float(final.feature_totals @ perceived)),
-            "labels": float(spend.labels),
-            "overseer_seconds": spend.seconds,
-            "money": spend.money,
+            **spend_metrics(spend),
             "env_steps": float(venv.steps),
             "answered": float(counts[list(TARGET)].sum()),
             "tie_rate": counts[Answer.TIE] / asked_total if asked_total else math.nan,
@@ -215,9 +213,8 @@ class DeepRLHF:
         inputs of each step, rescaled by `scale` = (centre, half-width) if given)."""
         first = _cut(episodes, self.segment_length, 8, d, rng)
         probe = Queries.pairs(first[0], first[0])
-        per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour,
-                                                questions(overseer, probe))))
-        n = self.candidates_factor * max(1, math.ceil(allowance / per_query))
+        cost = per_query(overseer, probe, budget)
+        n = self.candidates_factor * max(1, math.ceil(allowance / cost))
         a = _cut(episodes, self.segment_length, n, d, rng)
         b = _cut(episodes, self.segment_length, n, d, rng)
         return Queries.pairs(a[0], b[0]), Queries.pairs(_rescaled(a[1], scale),

@@ -26,7 +26,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -39,21 +39,27 @@ from oversight.learning.planning import (
     uniform_policy,
 )
 from oversight.learning.reward_models import (
-    TARGET,
     BTEnsemble,
     PreferenceData,
     RewardModelConfig,
-    agreement_with,
     fit,
 )
 from oversight.learning.rollouts import crop, sample_episodes
 from oversight.learning.selection import Selector, select
 from oversight.protocols import Overseer
+from oversight.schemes.loop import (
+    adapt_l2,
+    affordable,
+    answer_rates,
+    held_out_agreement,
+    log_judgments,
+    new_log,
+    per_query,
+    spend_metrics,
+)
 from oversight.types import (
-    Answer,
     Budget,
     FloatArray,
-    IntArray,
     Judgments,
     Queries,
     RunResult,
@@ -69,20 +75,6 @@ class Assist(Protocol):
     """Adds evidence to queries before the overseer sees them (schemes/debate.py, rrm.py)."""
 
     def __call__(self, queries: Queries, rng: np.random.Generator) -> Queries: ...
-
-
-def questions(overseer: Overseer, queries: Queries) -> IntArray | None:
-    """(N,) questions the overseer will answer for each query, when that is not one each (an
-    amplified overseer decomposes a query into several); a label budget counts these."""
-    return overseer.questions(queries)
-
-
-def affordable(overseer: Overseer, queries: Queries, budget: Budget, allowance: float
-               ) -> IntArray:
-    """Indices of the longest prefix of `queries` whose charges fit within `allowance`."""
-    cost = budget.charge(overseer.seconds(queries), overseer.wage_per_hour,
-                         questions(overseer, queries))
-    return np.flatnonzero(np.cumsum(cost) <= allowance + 1e-9)
 
 
 @dataclass(frozen=True)
@@ -118,7 +110,7 @@ class RLHF:
         ensemble: BTEnsemble | None = None
         data: PreferenceData | None = None
         spend = Spend()
-        log: dict[str, list[Any]] = {k: [] for k in LOG_COLUMNS}
+        log = new_log()
         history: tuple[Queries, Judgments] | None = None
         weight_decay = self.reward_model.weight_decay
         curves: dict[str, list[tuple[int, float]]] = {"true_return_norm_train": [],
@@ -153,7 +145,7 @@ class RLHF:
             if len(data) == 0:
                 continue
             ensemble = fit(data, self.reward_model, fit_rng, weight_decay)
-            weight_decay = _adapt_l2(weight_decay, ensemble)
+            weight_decay = adapt_l2(weight_decay, ensemble)
             policy = self.optimise(world, ensemble)
             j = float(feature_expectations(world, policy, "train") @ world.w_true)
             curves["true_return_norm_train"].append((spend.labels, normalise(j, j_rand, j_opt)))
@@ -165,9 +157,7 @@ class RLHF:
         metrics = policy_metrics(world, policy, direct.perceived_weights, ensemble,
                                  eval_rng) | extra
         metrics |= {
-            "labels": float(spend.labels),
-            "overseer_seconds": spend.seconds,
-            "money": spend.money,
+            **spend_metrics(spend),
             **answer_rates(history),
             "rm_agreement": held_out_agreement(world, policy, ensemble, eval_rng),
         }
@@ -223,68 +213,11 @@ def _candidate_pairs(
     n = len(segments)
     sample = segments.take(np.arange(min(n, 16)))
     probe = Queries.pairs(sample, sample)
-    per_query = float(np.mean(budget.charge(overseer.seconds(probe), overseer.wage_per_hour,
-                                            questions(overseer, probe))))
-    wanted = min(MAX_QUERIES_PER_ROUND, max(1, math.ceil(allowance / per_query)))
+    cost = per_query(overseer, probe, budget)
+    wanted = min(MAX_QUERIES_PER_ROUND, max(1, math.ceil(allowance / cost)))
     n_cand = scheme.candidates_factor * wanted
     i = rng.integers(n, size=n_cand)
     j = (i + rng.integers(1, n, size=n_cand)) % n  # j != i
     _, first = np.unique(np.stack([i, j], axis=1), axis=0, return_index=True)
     keep = np.sort(first)  # each distinct ordered pair once, in the order drawn
     return Queries.pairs(segments.take(i[keep]), segments.take(j[keep]))
-
-
-LOG_COLUMNS = ("round", "first_start", "first_actions", "second_start", "second_actions",
-               "overseer", "answer", "seconds")
-
-
-def log_judgments(log: dict[str, list[Any]], r: int, asked: Queries, judgments: Judgments,
-         overseer: str) -> None:
-    """Append the round's judgments; a segment is its start state and its actions, which
-    replay it exactly in the deterministic world."""
-    n = len(asked)
-    log["round"] += [r] * n
-    for side, seg in (("first", asked.first), ("second", asked.second)):
-        log[f"{side}_start"] += seg.states[:, 0].tolist()
-        log[f"{side}_actions"] += ["".join(map(str, row)) for row in seg.actions.tolist()]
-    log["overseer"] += [overseer] * n
-    log["answer"] += judgments.answer.tolist()
-    log["seconds"] += judgments.seconds.tolist()
-
-
-def _adapt_l2(weight_decay: float, ensemble: BTEnsemble) -> float:
-    ratio = ensemble.val_loss / max(ensemble.train_loss, 1e-12)
-    if math.isnan(ratio):
-        return weight_decay
-    if ratio > 1.5:
-        return weight_decay * 2
-    if ratio < 1.1:
-        return max(weight_decay / 2, 1e-6)
-    return weight_decay
-
-
-def answer_rates(history: tuple[Queries, Judgments] | None) -> dict[str, float]:
-    """How many judgments carried a preference, and the shares that abstained, tied, skipped."""
-    answers = np.array([], dtype=np.int64) if history is None else history[1].answer
-    counts = np.bincount(answers, minlength=len(Answer))
-    total = int(counts.sum())
-
-    def share(a: Answer) -> float:
-        return counts[a] / total if total else math.nan
-
-    return {"answered": float(counts[list(TARGET)].sum()), "abstain_rate": share(Answer.ABSTAIN),
-            "tie_rate": share(Answer.TIE), "skip_rate": share(Answer.SKIP)}
-
-
-def held_out_agreement(
-    world: TabularWorld, policy: FloatArray, ensemble: BTEnsemble | None, rng: np.random.Generator
-) -> float:
-    """Reward-model agreement with the true ordering on fresh pairs from deployment levels
-    (half from the final policy, half from the random one): never seen in training."""
-    if ensemble is None:
-        return math.nan
-    a = sample_episodes(world, policy, 250, rng, "deploy", explore=0.2)
-    b = sample_episodes(world, uniform_policy(world), 250, rng, "deploy")
-    both = Segments.concat(a, b).take(rng.permutation(500))
-    pairs = Queries.pairs(both.take(np.arange(250)), both.take(np.arange(250, 500)))
-    return agreement_with(ensemble, pairs, world.w_true)

@@ -38,7 +38,8 @@ from oversight.learning.reward_models import TARGET, BTEnsemble, PreferenceData,
 from oversight.learning.rollouts import sample_episodes
 from oversight.learning.selection import select
 from oversight.protocols import Overseer
-from oversight.schemes.rlhf import RLHF, affordable
+from oversight.schemes.loop import affordable
+from oversight.schemes.rlhf import RLHF
 from oversight.types import (
     Answer,
     BoolArray,
