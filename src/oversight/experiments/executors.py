@@ -20,7 +20,7 @@ import numpy as np
 
 from oversight.analysis.failures import classify_failures
 from oversight.analysis.overoptimization import best_of_n, fit, temperature_sweep
-from oversight.experiments.spec import ArmSpec
+from oversight.experiments.spec import ArmSpec, run_key
 from oversight.protocols import Overseer
 from oversight.types import RunResult
 from oversight.worlds.engine import TabularWorld
@@ -64,7 +64,8 @@ def execute(run: Run) -> dict[str, Any]:
 
             if run.folder is None:
                 raise RuntimeError("the human overseer needs the experiment's output folder")
-            overseer = HumanOverseer.for_run(run.folder, arm, run.seed)
+            overseer = HumanOverseer.for_run(run.folder, label_key(arm, run.seed), arm.world,
+                                             arm.world_params, dict(arm.overseer_params))
         else:
             overseer = make_overseer(arm.overseer, world, arm.overseer_values,
                                      **arm.overseer_params)
@@ -100,6 +101,13 @@ def execute(run: Run) -> dict[str, Any]:
                    "traceback": traceback.format_exc()}
     record["wall_seconds"] = time.perf_counter() - start
     return record
+
+
+def label_key(arm: ArmSpec, seed: int) -> str:
+    """The key of a human arm's label batches: its run key computed without `wait`, so a rerun
+    that only waits longer resumes the same batches (web/human.py)."""
+    params = {k: v for k, v in arm.overseer_params.items() if k != "wait"}
+    return run_key(arm.model_copy(update={"overseer_params": params}), seed)
 
 
 def analyse(

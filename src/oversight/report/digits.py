@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 from oversight.analysis.stats import paired_difference
-from oversight.digits.cli import NOTE, grid
 from oversight.digits.experiment import ACCURACY, STANDARD, Row
+from oversight.digits.table import NOTE, grid
 from oversight.report import figures
 from oversight.report.claims import Claim
 from oversight.report.document import Document, FigureBlock, Table

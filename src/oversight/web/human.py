@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -30,9 +30,6 @@ from oversight.web import queue
 from oversight.web.db import connect
 from oversight.web.queue import ANSWERS, BatchLabels, Settings
 from oversight.worlds import make_world
-
-if TYPE_CHECKING:
-    from oversight.experiments.spec import ArmSpec
 
 HUMAN_PARAMS = {  # overseer_params of an arm with overseer = "human", with their defaults
     "redundancy": 1,  # labels per query, from different labellers
@@ -92,19 +89,16 @@ class HumanOverseer:
     calls: int = 0
 
     @staticmethod
-    def for_run(folder: Path, arm: ArmSpec, seed: int) -> HumanOverseer:
-        """The human overseer of an experiment arm's run. Its batches are keyed by the run's
-        key computed without `wait`, so waiting longer on a rerun resumes the same batches."""
-        from oversight.experiments.spec import run_key
-
-        params = dict(arm.overseer_params)
+    def for_run(folder: Path, run: str, world: str, world_params: dict[str, Any],
+                params: dict[str, Any]) -> HumanOverseer:
+        """The human overseer of one run of an arm with these overseer_params. `run` keys its
+        batches; the caller gives the run's key computed without `wait` (experiments/
+        executors.py), so waiting longer on a rerun resumes the same batches."""
         check_params(params)
         p = HUMAN_PARAMS | params
         settings = Settings(int(p["redundancy"]), float(p["gold_rate"]),
                             float(p["time_limit"]) or None, float(p["lease_seconds"]))
-        params.pop("wait", None)
-        run = run_key(arm.model_copy(update={"overseer_params": params}), seed)
-        return HumanOverseer(folder, run, arm.world, dict(arm.world_params), settings,
+        return HumanOverseer(folder, run, world, dict(world_params), settings,
                              float(p["wait"]), float(p["seconds"]), float(p["wage"]))
 
     @property
