@@ -12,7 +12,7 @@ the quantity as not measured, never substitute the true reward for it.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from oversight.types import (
     RunResult,
     View,
 )
+
+if TYPE_CHECKING:
+    from oversight.overseers.simulated import SimulatedOverseer
 
 
 class World(Protocol):
@@ -95,6 +98,12 @@ class Overseer(Protocol):
     def perceived_weights(self) -> FloatArray | None:
         """(K,) weights of its perceived reward (its values on what it sees); None when unknown:
         then perceived returns and deception are not measured."""
+        ...
+
+    @property
+    def simulation(self) -> SimulatedOverseer | None:
+        """A simulation of this overseer that a scheme may query freely, uncharged (debaters
+        search against their judge with it); None when there is none (a person)."""
         ...
 
     def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments: ...

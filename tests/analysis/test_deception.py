@@ -154,6 +154,10 @@ class PersonLike:
     def perceived_weights(self) -> FloatArray | None:
         return None
 
+    @property
+    def simulation(self) -> SimulatedOverseer | None:
+        return None
+
     def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments:
         return self.inner.judge(queries, rng)
 
@@ -172,3 +176,14 @@ def test_a_person_like_overseer_gets_no_perceived_return_or_deception() -> None:
     for key in ("perceived_return_norm_deploy", "perceived_gap_deploy", "deception_rate_deploy",
                 "deception_rate_partial_deploy"):
         assert math.isnan(person[key]), key
+
+
+def test_debate_refuses_a_judge_it_cannot_simulate() -> None:
+    """Debaters search against their judge's simulation; a person-like overseer declares none."""
+    from oversight.schemes.debate import Debate
+
+    world = make_world("camera-room")
+    with pytest.raises(ValueError, match="debate needs a model of its judge"):
+        Debate(RLHF(rounds=1, episodes_per_round=20)).run(
+            world, PersonLike(make_overseer("lay", world)), Budget("labels", 10),
+            np.random.default_rng(0))

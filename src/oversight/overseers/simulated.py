@@ -114,6 +114,11 @@ class SimulatedOverseer:
         """Weights of the overseer's unaided-plus-inspected view: its perceived reward."""
         return self.values * (self.view.visible | self.view.inspects)
 
+    @property
+    def simulation(self) -> SimulatedOverseer:
+        """Itself: a simulated overseer is its own model."""
+        return self
+
     def questions(self, queries: Queries) -> None:
         """One question per judgment: the Overseer protocol's default."""
         return None

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oversight.learning.reward_models import BTEnsemble
+from oversight.overseers.simulated import SimulatedOverseer
 from oversight.protocols import Overseer
 from oversight.schemes.rlhf import RLHF
 from oversight.types import (
@@ -75,6 +76,11 @@ class AmplifiedOverseer:
     @property
     def perceived_weights(self) -> FloatArray | None:
         return self.overseer.perceived_weights
+
+    @property
+    def simulation(self) -> SimulatedOverseer | None:
+        """None: the decomposition with its current model is not simulated as a whole."""
+        return None
 
     def split(self, queries: Queries) -> tuple[Queries, int]:
         """The (N·C) chunk-pair sub-questions, query-major, and C."""

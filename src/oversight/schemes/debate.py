@@ -240,10 +240,12 @@ def _honest_side(queries: Queries, w_true: FloatArray) -> IntArray:
 
 
 def _judge_model(overseer: Overseer) -> SimulatedOverseer:
-    """The debaters' model of the judge: the simulated overseer itself."""
-    if not isinstance(overseer, SimulatedOverseer):
+    """The debaters' model of the judge: the overseer's simulation (the simulated overseer
+    itself)."""
+    model = overseer.simulation
+    if model is None:
         raise ValueError(f"debate needs a model of its judge; overseer {overseer.name!r} is not "
                          f"a simulated one (debaters search against a simulated overseer)")
-    return overseer
+    return model
 
 

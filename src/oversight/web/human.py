@@ -120,6 +120,11 @@ class HumanOverseer:
         return None
 
     @property
+    def simulation(self) -> None:
+        """People cannot be simulated: schemes that search against the judge need another."""
+        return None
+
+    @property
     def perceived_weights(self) -> None:
         """So their perceived return and deception are not measured (reported as such)."""
         return None
