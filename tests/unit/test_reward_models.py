@@ -101,15 +101,15 @@ def test_random_response_prior_caps_confidence_and_holdout_is_scored() -> None:
 
 
 def test_l2_is_adapted_to_the_validation_to_training_loss_ratio() -> None:
-    from oversight.schemes.rlhf import _adapt_l2
+    from oversight.schemes.loop import adapt_l2
 
     def model(train: float, val: float) -> BTEnsemble:
         return BTEnsemble(np.zeros((1, 1)), None, None, np.zeros(1), np.ones(1), train, val)
 
-    assert _adapt_l2(1e-3, model(1.0, 1.6)) == 2e-3  # overfitting: more L2
-    assert _adapt_l2(1e-3, model(1.0, 1.05)) == 5e-4  # underfitting: less
-    assert _adapt_l2(1e-3, model(1.0, 1.3)) == 1e-3  # within 1.1-1.5: keep
-    assert _adapt_l2(1e-3, model(1.0, float("nan"))) == 1e-3  # no hold-out yet
+    assert adapt_l2(1e-3, model(1.0, 1.6)) == 2e-3  # overfitting: more L2
+    assert adapt_l2(1e-3, model(1.0, 1.05)) == 5e-4  # underfitting: less
+    assert adapt_l2(1e-3, model(1.0, 1.3)) == 1e-3  # within 1.1-1.5: keep
+    assert adapt_l2(1e-3, model(1.0, float("nan"))) == 1e-3  # no hold-out yet
 
 
 def test_linear_gradient_is_autograds_bit_for_bit() -> None:
