@@ -57,6 +57,24 @@ CREATE INDEX IF NOT EXISTS labels_labeller ON labels (labeller, status);
 CREATE INDEX IF NOT EXISTS labels_query ON labels (query);
 """
 
+OPEN_COUNT = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS counts (id INTEGER PRIMARY KEY CHECK (id = 1), open INTEGER NOT NULL);
+INSERT OR IGNORE INTO counts SELECT 1, COUNT(*) FROM queries WHERE taken < needed AND gold = 0;
+CREATE TRIGGER IF NOT EXISTS queries_open_insert AFTER INSERT ON queries BEGIN
+    UPDATE counts SET open = open + (NEW.taken < NEW.needed AND NEW.gold = 0); END;
+CREATE TRIGGER IF NOT EXISTS queries_open_update AFTER UPDATE OF taken, needed, gold ON queries
+    BEGIN UPDATE counts SET open = open + (NEW.taken < NEW.needed AND NEW.gold = 0)
+                                        - (OLD.taken < OLD.needed AND OLD.gold = 0); END;
+CREATE TRIGGER IF NOT EXISTS queries_open_delete AFTER DELETE ON queries BEGIN
+    UPDATE counts SET open = open - (OLD.taken < OLD.needed AND OLD.gold = 0); END;
+COMMIT;
+"""
+"""`counts.open` = the queries still wanting labels (taken < needed, not gold), kept exact by
+triggers in the same transaction as every change to `queries` (whichever process makes it), so
+the page's progress costs one row read instead of a scan of every open query. A database made
+before the table existed gets it, counted once, the first time it is opened."""
+
 
 def connect(folder: Path) -> sqlite3.Connection:
     """Open (creating if needed) `folder/labels.sqlite`. The connection runs in autocommit mode
@@ -69,6 +87,9 @@ def connect(folder: Path) -> sqlite3.Connection:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=30000")
     db.executescript(SCHEMA)
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'queries_open_delete'"
+                  ).fetchone() is None:
+        db.executescript(OPEN_COUNT)
     return db
 
 

@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.web import queue, stats
 from oversight.web.db import connect
-from oversight.web.frames import LEGEND, evidence, palette, segment_frames, world_of
+from oversight.web.frames import palette_json, segment_json, world_of
 from oversight.web.queue import ANSWERS, QueueError
 from oversight.web.tokens import Labeller, find_labeller, is_admin
 
@@ -145,9 +145,13 @@ async def _json_body(request: Request, keys: dict[str, type]) -> dict[str, Any]:
     return body
 
 
+def _dumps(content: dict[str, Any]) -> str:
+    return json.dumps(content, separators=(",", ":"))
+
+
 def _json(content: dict[str, Any]) -> Response:
-    """A JSON response without FastAPI's encoder pass (the frames are plain lists of str)."""
-    return Response(json.dumps(content, separators=(",", ":")), media_type="application/json")
+    """A JSON response without FastAPI's encoder pass."""
+    return Response(_dumps(content), media_type="application/json")
 
 
 def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
@@ -211,21 +215,15 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
             return _json({"lease": None, "progress": progress(who)})
         world = world_of(lease.world, json.dumps(lease.world_params, sort_keys=True))
         reveal = lease.view == "expert" or lease.revealed
-        return _json({
-            "lease": lease.id,
-            "view": lease.view,
-            "revealed": reveal,
-            "time_limit": lease.time_limit,
-            "task": world.description,
-            "world": world.name,
-            "palette": palette(),
-            "legend": LEGEND,
-            "left": segment_frames(world, *lease.first, reveal),
-            "right": segment_frames(world, *lease.second, reveal),
-            "evidence": {"left": evidence(world, *lease.first, lease.evidence[0]),
-                         "right": evidence(world, *lease.second, lease.evidence[1])},
-            "progress": progress(who),
-        })
+        left, left_evidence = segment_json(world, *lease.first, reveal, lease.evidence[0])
+        right, right_evidence = segment_json(world, *lease.second, reveal, lease.evidence[1])
+        head = _dumps({"lease": lease.id, "view": lease.view, "revealed": reveal,
+                       "time_limit": lease.time_limit, "task": world.description,
+                       "world": world.name, "progress": progress(who)})
+        # the frames are JSON text already (frames.segment_json): spliced in, not re-encoded
+        return Response(f'{head[:-1]},{palette_json()},"left":{left},"right":{right},'
+                        f'"evidence":{{"left":{left_evidence},"right":{right_evidence}}}}}',
+                        media_type="application/json")
 
     @app.post("/api/shown")
     async def shown(request: Request) -> dict[str, Any]:
