@@ -81,16 +81,44 @@ def connect(folder: Path) -> sqlite3.Connection:
     (isolation_level=None); writers use `write` for an explicit BEGIN IMMEDIATE transaction."""
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such experiment folder")
-    db = sqlite3.connect(folder / LABELS_FILE, timeout=30, isolation_level=None,
-                         check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=30000")
-    db.executescript(SCHEMA)
-    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'queries_open_delete'"
-                  ).fetchone() is None:
-        db.executescript(OPEN_COUNT)
+    path = folder / LABELS_FILE
+    try:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise LabelsFileError(f"{path}: cannot open ({e})") from None
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        db.executescript(SCHEMA)
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'queries_open_delete'"
+                      ).fetchone() is None:
+            db.executescript(OPEN_COUNT)
+    except sqlite3.Error as e:
+        db.close()
+        raise LabelsFileError(damaged(path, str(e))) from None
     return db
+
+
+def check(db: sqlite3.Connection, path: Path) -> None:
+    """`PRAGMA quick_check` of the labels file (seconds for millions of labels): damage that
+    opening does not notice, such as bytes overwritten inside a table, is a LabelsFileError."""
+    try:
+        problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.Error as e:
+        raise LabelsFileError(damaged(path, str(e))) from None
+    if problems != ["ok"]:
+        raise LabelsFileError(damaged(path, "; ".join(problems[:3])))
+
+
+def damaged(path: Path, why: str) -> str:
+    return (f"{path} is damaged or not a labels database ({why}): move it aside (its answers are"
+            " lost unless you restore a copy); a run still waiting for labels posts its queries"
+            " again into a new one when resumed")
+
+
+class LabelsFileError(RuntimeError):
+    """The labels file cannot be used; the message names it and says what to do."""
 
 
 @contextmanager

@@ -296,10 +296,16 @@ def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: floa
 def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, now: float
            ) -> str:
     """Record `given` (a key of ANSWERS) for the lease; returns what was recorded. Past the
-    time limit (plus GRACE) that is 'timeout', answered when the limit ran out."""
+    time limit (plus GRACE) that is 'timeout', answered when the limit ran out. Sending the
+    answer already recorded again changes nothing and succeeds (a client retrying after a lost
+    response); a different one is refused (409)."""
     if given not in ANSWERS:
         raise QueueError(422, f"answer must be one of {sorted(ANSWERS)}, got {given!r}")
     with write(db):
+        row = db.execute("SELECT labeller, status, answer FROM labels WHERE id = ?",
+                         (lease,)).fetchone()
+        if row is not None and row == (labeller.id, "answered", given):
+            return given  # a retry of the same answer (a lost response): recorded once
         shown, limit, leased, _, expires = _own_live(db, labeller, lease)
         if given == "timeout" and limit is None:
             raise QueueError(422, f"lease {lease} has no time limit: it cannot time out")

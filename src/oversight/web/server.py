@@ -21,6 +21,7 @@ anyone else's answers.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable
@@ -33,16 +34,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.web import queue, stats
-from oversight.web.db import connect
+from oversight.web.db import LABELS_FILE, LabelsFileError, check, connect
 from oversight.web.frames import palette_json, segment_json, world_of
 from oversight.web.queue import ANSWERS, QueueError
 from oversight.web.tokens import Labeller, find_labeller, is_admin
 
 HERE = Path(__file__).parent
+log = logging.getLogger("oversight.web")
 MAX_BODY = 4096  # bytes: an answer is a few dozen
+MAX_HEADERS = 16384  # bytes of request header names and values (a browser sends well under 2 KiB)
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -53,8 +58,9 @@ HEADERS = {
 
 
 class BodyLimit:
-    """ASGI middleware: a request body over `limit` bytes gets 413 before the app reads it,
-    whether it announces its length or streams chunks."""
+    """ASGI middleware: request headers over MAX_HEADERS bytes in all get 431, a request body
+    over `limit` bytes 413 before the app reads it, whether it announces its length or streams
+    chunks."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -62,6 +68,10 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if sum(len(k) + len(v) for k, v in scope["headers"]) > MAX_HEADERS:
+            await JSONResponse({"error": f"request headers over {MAX_HEADERS} bytes"},
+                               status_code=431)(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
@@ -84,7 +94,8 @@ class BodyLimit:
 
 
 class SecurityHeaders:
-    """ASGI middleware: HEADERS on every response, and no caching of /api/ answers."""
+    """ASGI middleware: HEADERS on every response, and no caching of /api/ answers; an
+    unexpected error becomes a JSON 500 with the same headers (the traceback goes to the log)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -97,12 +108,24 @@ class SecurityHeaders:
         if scope["path"].startswith("/api/"):
             extra.append((b"cache-control", b"no-store"))
 
+        started = False
+
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            # a bug, not a bad request (those are 4xx): logged here, never sent to the client
+            log.exception("error serving %s %s", scope.get("method"), scope["path"])
+            if started:
+                raise
+            await JSONResponse({"error": "internal server error"},
+                               status_code=500)(scope, receive, with_headers)
 
 
 class _TooLarge(Exception):
@@ -130,7 +153,7 @@ async def _json_body(request: Request, keys: dict[str, type]) -> dict[str, Any]:
     """The request's JSON object, with exactly `keys` of the given types."""
     try:
         body = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # deep nesting too
         raise ApiError(400, "the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
@@ -140,6 +163,8 @@ async def _json_body(request: Request, keys: dict[str, type]) -> dict[str, Any]:
         value = body[k]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ApiError(422, f"{k} must be an integer, got {value!r}")
+        if kind is int and not 0 <= value <= MAX_ID:
+            raise ApiError(422, f"{k} must be an integer from 0 to 2**63 - 1, got {value}")
         if not isinstance(value, kind):
             raise ApiError(422, f"{k} must be a {kind.__name__}, got {value!r}")
     return body
@@ -155,8 +180,14 @@ def _json(content: dict[str, Any]) -> Response:
 
 
 def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
-    """The app serving `folder/labels.sqlite`; `clock` is the server's time source (tests)."""
+    """The app serving `folder/labels.sqlite`; `clock` is the server's time source (tests).
+    A damaged labels file is a LabelsFileError here, before anything is served."""
     db = connect(folder)
+    try:
+        check(db, folder / LABELS_FILE)
+    except LabelsFileError:
+        db.close()
+        raise
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -173,6 +204,11 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, e: ApiError) -> JSONResponse:
         return JSONResponse({"error": e.message}, status_code=e.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException) -> Response:
+        return JSONResponse({"error": str(e.detail)}, status_code=e.status_code,
+                            headers=getattr(e, "headers", None))
 
     @app.exception_handler(QueueError)
     async def queue_error(request: Request, e: QueueError) -> JSONResponse:
