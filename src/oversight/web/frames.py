@@ -44,6 +44,12 @@ def _rows(world: TabularWorld, state: int, reveal: bool) -> tuple[str, ...]:
     return tuple(world.render(world.states[state], reveal))
 
 
+def warm(world: TabularWorld) -> None:
+    """Build what serving this world's segments needs (the successor table) ahead of the first
+    request, so that no labeller's request waits for it."""
+    _successors(world)
+
+
 @lru_cache(maxsize=64)
 def _successors(world: TabularWorld) -> tuple[tuple[int, ...], ...]:
     """world.next_state as nested tuples: replaying a segment in Python then indexes tuples

@@ -39,9 +39,13 @@ class LoadResult:
     def answers_per_second(self) -> float:
         return self.answers / self.seconds
 
+    def next_ms(self, percentile: float) -> float:
+        """That percentile of GET /api/next's latency, in milliseconds."""
+        return float(np.percentile(self.next_latencies, percentile) * 1000)
+
     @property
     def p95_next_ms(self) -> float:
-        return float(np.percentile(self.next_latencies, 95) * 1000)
+        return self.next_ms(95)
 
 
 def free_port() -> int:
@@ -51,13 +55,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_subprocess(folder: Path, timeout: float = 60.0) -> Iterator[str]:
-    """`oversight serve folder` on a free port of 127.0.0.1; yields its URL, stops it after."""
+def serve_in_subprocess(folder: Path, timeout: float = 60.0, src: Path | None = None
+                        ) -> Iterator[str]:
+    """`oversight serve folder` on a free port of 127.0.0.1; yields its URL, stops it after.
+    `src`: serve the package found there (another checkout's src/, for a before/after
+    benchmark) instead of the one this interpreter imports."""
     port = free_port()
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen([sys.executable, "-m", "oversight.cli", "serve", str(folder),
                              "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=os.environ | {"PYTHONUNBUFFERED": "1"})
+                            env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

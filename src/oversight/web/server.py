@@ -24,7 +24,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oversight.web import queue, stats
 from oversight.web.db import LABELS_FILE, LabelsFileError, check, connect
-from oversight.web.frames import palette_json, segment_json, world_of
+from oversight.web.frames import palette_json, segment_json, warm, world_of
 from oversight.web.queue import ANSWERS, QueueError
 from oversight.web.tokens import Labeller, find_labeller, is_admin
 
@@ -128,6 +128,9 @@ class SecurityHeaders:
                                status_code=500)(scope, receive, with_headers)
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
 class _TooLarge(Exception):
     pass
 
@@ -188,6 +191,9 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
     except LabelsFileError:
         db.close()
         raise
+    for name, params in db.execute("SELECT DISTINCT b.world, b.world_params FROM batches b"
+                                   " JOIN queries q ON q.batch = b.id WHERE q.taken < q.needed"):
+        warm(world_of(name, json.dumps(json.loads(params), sort_keys=True)))  # as next_query
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -243,7 +249,16 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
         who = labeller(request)
         return {"name": who.name, "view": who.view, "progress": progress(who)}
 
-    @app.get("/api/next")
+    def api(path: str, method: str) -> Callable[[Endpoint], Endpoint]:
+        """Register a labeller's endpoint (hit at every answer) as a plain Starlette route: it
+        takes the Request and returns a Response, skipping FastAPI's per-request dependency
+        solving and response encoding."""
+        def register(endpoint: Endpoint) -> Endpoint:
+            app.add_route(path, endpoint, methods=[method])
+            return endpoint
+        return register
+
+    @api("/api/next", "GET")
     async def next_query(request: Request) -> Response:
         who = labeller(request)
         lease = queue.lease_next(db, who, clock())
@@ -261,22 +276,22 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
                         f'"evidence":{{"left":{left_evidence},"right":{right_evidence}}}}}',
                         media_type="application/json")
 
-    @app.post("/api/shown")
-    async def shown(request: Request) -> dict[str, Any]:
+    @api("/api/shown", "POST")
+    async def shown(request: Request) -> Response:
         who = labeller(request)
         body = await _json_body(request, {"lease": int})
-        return {"lease": body["lease"], "shown": queue.mark_shown(db, who, body["lease"],
-                                                                  clock())}
+        return _json({"lease": body["lease"],
+                      "shown": queue.mark_shown(db, who, body["lease"], clock())})
 
-    @app.post("/api/answer")
-    async def answer(request: Request) -> dict[str, Any]:
+    @api("/api/answer", "POST")
+    async def answer(request: Request) -> Response:
         who = labeller(request)
         body = await _json_body(request, {"lease": int, "answer": str})
         if body["answer"] not in ANSWERS:
             raise ApiError(422, f"answer must be one of {sorted(ANSWERS)}, "
                                 f"got {body['answer']!r}")
         recorded = queue.answer(db, who, body["lease"], body["answer"], clock())
-        return {"lease": body["lease"], "recorded": recorded, "progress": progress(who)}
+        return _json({"lease": body["lease"], "recorded": recorded, "progress": progress(who)})
 
     @app.get("/api/admin/stats")
     async def admin_stats(request: Request) -> dict[str, Any]:
