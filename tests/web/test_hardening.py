@@ -162,3 +162,27 @@ def test_serve_refuses_a_damaged_labels_file_in_one_line(tmp_path: Path, damage:
     assert "damaged or not a labels database" in result.output
     assert "Traceback" not in result.output
     assert path.read_bytes() == damaged  # nothing written into it
+
+
+def test_an_answer_can_bring_the_next_query_in_the_same_response(tmp_path: Path) -> None:
+    post(tmp_path, "b", 3, Settings())
+    token = add(tmp_path, "ann")
+    ann = auth(token)
+    with live_server(create_app(tmp_path)) as url, httpx.Client(base_url=url) as client:
+        first = client.get("/api/next", headers=ann).json()
+        refused(client.post("/api/answer", json={"lease": first["lease"], "answer": "left",
+                                                 "next": "yes"}, headers=ann), 422, "bool")
+        refused(client.post("/api/answer", json={"lease": first["lease"], "answer": "left",
+                                                 "then": True}, headers=ann), 422, "exactly")
+        leases = [first["lease"]]
+        reply = client.post("/api/answer", json={"lease": first["lease"], "answer": "left",
+                                                 "next": True}, headers=ann).json()
+        while reply["next"]["lease"] is not None:
+            assert set(reply["next"]) == set(first) and reply["next"]["lease"] not in leases
+            leases.append(reply["next"]["lease"])
+            reply = client.post("/api/answer", json={"lease": leases[-1], "answer": "tie",
+                                                     "next": True}, headers=ann).json()
+        assert reply["next"] == {"lease": None, "progress": {"answered": 3, "remaining": 0}}
+    db = connect(tmp_path)
+    assert db.execute("SELECT COUNT(*) FROM labels WHERE status = 'answered'").fetchone() == (3,)
+    db.close()

@@ -9,7 +9,8 @@ API (JSON; every endpoint needs a token; errors are {"error": message} with a 4x
     GET  /api/next           the next query leased to this labeller: its frames in their view
     POST /api/shown          {"lease": id}: the page displays it; the server's clock starts
     POST /api/answer         {"lease": id, "answer": "left" | "right" | "tie" | "cant_tell" |
-                             "timeout"}
+                             "timeout", optionally "next": true (the response then carries
+                             GET /api/next's body as "next": one round trip per answer)}
     GET  /api/admin/stats    per-labeller statistics (admin token); .../stats.csv, .../labels.csv
 
 Endpoints are `async` and talk to SQLite on the event loop's thread: every transaction is short,
@@ -152,17 +153,23 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def _json_body(request: Request, keys: dict[str, type]) -> dict[str, Any]:
-    """The request's JSON object, with exactly `keys` of the given types."""
+async def _json_body(request: Request, keys: dict[str, type],
+                     optional: dict[str, type] | None = None) -> dict[str, Any]:
+    """The request's JSON object: exactly `keys`, plus any of `optional`, of the given types."""
     try:
         body = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # deep nesting too
         raise ApiError(400, "the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
-    if set(body) != set(keys):
-        raise ApiError(422, f"expected exactly the fields {sorted(keys)}, got {sorted(body)}")
-    for k, kind in keys.items():
+    optional = optional or {}
+    if not set(keys) <= set(body) <= set(keys) | set(optional):
+        extra = f" (and optionally {sorted(optional)})" if optional else ""
+        raise ApiError(422, f"expected exactly the fields {sorted(keys)}{extra}, "
+                            f"got {sorted(body)}")
+    for k, kind in (keys | optional).items():
+        if k not in body:
+            continue
         value = body[k]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ApiError(422, f"{k} must be an integer, got {value!r}")
@@ -258,12 +265,11 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
             return endpoint
         return register
 
-    @api("/api/next", "GET")
-    async def next_query(request: Request) -> Response:
-        who = labeller(request)
+    def next_text(who: Labeller) -> str:
+        """GET /api/next's body: a new (or the held, unshown) lease of `who`, as JSON text."""
         lease = queue.lease_next(db, who, clock())
         if lease is None:
-            return _json({"lease": None, "progress": progress(who)})
+            return _dumps({"lease": None, "progress": progress(who)})
         world = world_of(lease.world, json.dumps(lease.world_params, sort_keys=True))
         reveal = lease.view == "expert" or lease.revealed
         left, left_evidence = segment_json(world, *lease.first, reveal, lease.evidence[0])
@@ -272,9 +278,12 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
                        "time_limit": lease.time_limit, "task": world.description,
                        "world": world.name, "progress": progress(who)})
         # the frames are JSON text already (frames.segment_json): spliced in, not re-encoded
-        return Response(f'{head[:-1]},{palette_json()},"left":{left},"right":{right},'
-                        f'"evidence":{{"left":{left_evidence},"right":{right_evidence}}}}}',
-                        media_type="application/json")
+        return (f'{head[:-1]},{palette_json()},"left":{left},"right":{right},'
+                f'"evidence":{{"left":{left_evidence},"right":{right_evidence}}}}}')
+
+    @api("/api/next", "GET")
+    async def next_query(request: Request) -> Response:
+        return Response(next_text(labeller(request)), media_type="application/json")
 
     @api("/api/shown", "POST")
     async def shown(request: Request) -> Response:
@@ -286,12 +295,15 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
     @api("/api/answer", "POST")
     async def answer(request: Request) -> Response:
         who = labeller(request)
-        body = await _json_body(request, {"lease": int, "answer": str})
+        body = await _json_body(request, {"lease": int, "answer": str}, {"next": bool})
         if body["answer"] not in ANSWERS:
             raise ApiError(422, f"answer must be one of {sorted(ANSWERS)}, "
                                 f"got {body['answer']!r}")
         recorded = queue.answer(db, who, body["lease"], body["answer"], clock())
-        return _json({"lease": body["lease"], "recorded": recorded, "progress": progress(who)})
+        text = _dumps({"lease": body["lease"], "recorded": recorded, "progress": progress(who)})
+        if body.get("next"):  # one round trip per answer: the next query comes back with it
+            text = f'{text[:-1]},"next":{next_text(who)}}}'
+        return Response(text, media_type="application/json")
 
     @app.get("/api/admin/stats")
     async def admin_stats(request: Request) -> dict[str, Any]:
