@@ -1,7 +1,8 @@
 """Labelling server throughput: 50 concurrent simulated labellers answer queries through the HTTP
 API of `oversight serve` on 127.0.0.1 (its own process). Prints answers per second and the 50th,
-95th and 99th percentile latency of GET /api/next, with no think time (saturation) and with some
-(targets, issue 20: >= 600 answers/s and p95 < 50 ms at saturation, on this 2-core machine).
+95th and 99th percentile latency of getting the next query (GET /api/next), with no think time
+(saturation) and with some (targets, issue 20: >= 600 answers/s and p95 < 50 ms at saturation,
+on this 2-core machine).
 
     python benchmarks/labelling_server.py [--labellers 50] [--queries 2000] [--redundancy 1]
                                           [--think 0,0.2] [--rounds 3] [--before REV]
@@ -9,7 +10,9 @@ API of `oversight serve` on 127.0.0.1 (its own process). Prints answers per seco
 With no think time the labellers answer as fast as the server lets them (a closed loop at
 saturation), so by Little's law the latency of a request is about labellers / (requests per
 second). `--think 0.2` has each labeller look at a query for 0.2 s (still far faster than people
-label) before answering. `--before REV` also serves the code of commit REV (checked out into a
+label) before answering. Each setting runs twice: two round trips per answer (GET /api/next,
+then POST /api/answer) and one ("now, 1 trip": the answer asks for the next query, whose
+latency is then that POST's). `--before REV` also serves the code of commit REV (checked out into a
 temporary git worktree) on an identical database, alternating with this code in every round so
 both see the same machine load, and prints the median of each figure over the rounds for both.
 """
@@ -68,12 +71,13 @@ def checkout(rev: str) -> Iterator[Path]:
                            check=True)
 
 
-def measure(src: Path | None, args: argparse.Namespace, think: float) -> LoadResult:
+def measure(src: Path | None, args: argparse.Namespace, think: float, combined: bool
+            ) -> LoadResult:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         keys = prepare(folder, args.labellers, args.queries, args.redundancy, src is not None)
         with serve_in_subprocess(folder, src=src) as url:
-            result = drive(url, keys, seed=0, think=think)
+            result = drive(url, keys, seed=0, think=think, combined=combined)
     errors = {s: n for s, n in result.statuses.items() if s != 200}
     if errors:
         raise SystemExit(f"non-200 responses: {errors}")
@@ -84,7 +88,7 @@ def line(name: str, results: list[LoadResult]) -> str:
     def med(values: list[float]) -> float:
         return statistics.median(values)
 
-    return (f"  {name:<7} {med([r.answers_per_second for r in results]):7.0f} answers/s   "
+    return (f"  {name:<11} {med([r.answers_per_second for r in results]):7.0f} answers/s   "
             f"GET /api/next p50 {med([r.next_ms(50) for r in results]):6.1f} ms  "
             f"p95 {med([r.next_ms(95) for r in results]):6.1f} ms  "
             f"p99 {med([r.next_ms(99) for r in results]):6.1f} ms   "
@@ -106,12 +110,14 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average at start "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; median of {args.rounds} rounds")
     with checkout(args.before) if args.before else _none() as old:
-        codes = {"now": None} | ({f"{args.before}": old} if old else {})
+        # (code, one round trip per answer?); the old code only knows two
+        codes = {"now": (None, False), "now, 1 trip": (None, True)} | (
+            {args.before: (old, False)} if old else {})
         for think in thinks:
             results: dict[str, list[LoadResult]] = {name: [] for name in codes}
             for _ in range(args.rounds):
-                for name, src in codes.items():  # alternate: both see the same load
-                    results[name].append(measure(src, args, think))
+                for name, (src, combined) in codes.items():  # alternate: all see the same load
+                    results[name].append(measure(src, args, think, combined))
             print(f"think {think:g} s:")
             for name, rs in results.items():
                 print(line(name, rs))
