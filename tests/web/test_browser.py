@@ -64,3 +64,46 @@ def test_a_labeller_answers_by_keyboard_and_lets_one_time_out(tmp_path: Path) ->
             assert answered - shown == pytest.approx(TIME_LIMIT)  # when the countdown ran out
         else:
             assert 0 < answered - shown < TIME_LIMIT
+
+
+def test_the_episodes_pause_step_scrub_and_replay_like_a_clip(tmp_path: Path) -> None:
+    chromium = need_chromium()
+    playwright = pytest.importorskip("playwright.sync_api")
+    post(tmp_path, "b", 1, Settings(), seed=3)
+    token = add(tmp_path, "ann")
+    errors: list[str] = []
+    with live_server(create_app(tmp_path)) as url, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 760})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        page.fill("#token", token)
+        page.press("#token", "Enter")
+        page.wait_for_selector("#work:not([hidden])")
+        steps = int(page.get_attribute("#scrub", "max") or 0)
+        assert steps > 3
+        left = page.locator("#left-step")
+        page.locator("#scrub").fill("3")  # scrubbing pauses at that step
+        playwright.expect(left).to_have_text(f"step 3 of {steps}")
+        playwright.expect(page.locator("#play")).to_have_text("play")
+        page.click("#forward")
+        page.click("#forward")
+        playwright.expect(left).to_have_text(f"step 5 of {steps}")
+        page.click("#back")
+        playwright.expect(left).to_have_text(f"step 4 of {steps}")
+        playwright.expect(page.locator("#right-step")).to_have_text(f"step 4 of {steps}")
+        page.select_option("#speed", "4")
+        page.click("#replay")  # from step 0, playing again
+        playwright.expect(page.locator("#play")).to_have_text("pause")
+        page.wait_for_function("() => !document.getElementById('left-step').textContent"
+                               ".startsWith('step 0 ')", timeout=5000)
+        page.click("#play")
+        playwright.expect(page.locator("#play")).to_have_text("play")
+        at = int((left.text_content() or "").split()[1])  # it stays there while paused
+        page.click("#forward" if at < steps else "#back")
+        playwright.expect(left).to_have_text(f"step {at + 1 if at < steps else at - 1} of "
+                                             f"{steps}")
+        page.keyboard.press("ArrowLeft")  # the answer keys still answer
+        playwright.expect(page.locator("#progress")).to_contain_text("answered 1 ")
+        browser.close()
+    assert errors == []

@@ -13,13 +13,14 @@ from oversight.web.queue import Settings
 from .helpers import add, post
 
 
-def load(folder: Path, labellers: int, queries: int, redundancy: int) -> None:
+def load(folder: Path, labellers: int, queries: int, redundancy: int, combined: bool = False
+         ) -> None:
     """Half the queries want `redundancy` labels with 10% gold mixed in, half want one."""
     post(folder, "b1", queries // 2, Settings(redundancy=redundancy, gold_rate=0.1), seed=1)
     post(folder, "b2", queries - queries // 2, Settings(), seed=2)
     tokens = [add(folder, f"labeller-{i}") for i in range(labellers)]
     with serve_in_subprocess(folder) as url:
-        result = drive(url, tokens, seed=0)
+        result = drive(url, tokens, seed=0, combined=combined)
     assert set(result.statuses) == {200}, result.statuses
     db = connect(folder)
     wanted = db.execute("SELECT id, needed FROM queries WHERE gold = 0").fetchall()
@@ -38,3 +39,8 @@ def load(folder: Path, labellers: int, queries: int, redundancy: int) -> None:
 
 def test_fifty_labellers_answer_two_thousand_queries(tmp_path: Path) -> None:
     load(tmp_path, labellers=50, queries=2000, redundancy=2)
+
+
+def test_answers_that_bring_the_next_query_count_exactly_too(tmp_path: Path) -> None:
+    """The same with one round trip per answer (POST /api/answer with "next": true)."""
+    load(tmp_path, labellers=20, queries=600, redundancy=2, combined=True)

@@ -209,3 +209,33 @@ def test_gold_questions_are_as_long_as_the_batch_they_are_mixed_into(tmp_path: P
     assert golds == [False, True] * 3
     truth = db.execute("SELECT first_actions, true_answer FROM queries WHERE gold = 1").fetchall()
     assert all(len(a) == 10 and t in (0, 1) for a, t in truth)
+
+
+def test_open_count_kept_by_triggers_equals_a_fresh_count(tmp_path: Path) -> None:
+    """counts.open (what progress reads) equals a full count after posting, leasing, answering
+    and expiry, including for a database made before the table existed."""
+    post(tmp_path, "b", 6, Settings(redundancy=2, lease_seconds=10.0, gold_rate=0.2))
+    db = connect(tmp_path)
+
+    def fresh() -> int:
+        return int(db.execute("SELECT COUNT(*) FROM queries WHERE taken < needed AND gold = 0"
+                              ).fetchone()[0])
+
+    def kept() -> int:
+        return int(db.execute("SELECT open FROM counts").fetchone()[0])
+
+    assert kept() == fresh() == 6
+    people = [find_labeller(db, add(tmp_path, n)) for n in "abc"]
+    for t, who in enumerate(people * 3):
+        assert who is not None
+        lease = queue.lease_next(db, who, 100.0 + t)
+        if lease is not None and t % 2 == 0:
+            queue.answer(db, who, lease.id, "left", 100.0 + t)
+        assert kept() == fresh()
+    queue.batch_labels(db, "b", 1000.0)  # expires the unanswered leases
+    assert kept() == fresh() > 0
+    db.executescript("DROP TRIGGER queries_open_delete; DROP TABLE counts;")
+    db.close()
+    db = connect(tmp_path)  # an older database: the table is made and counted once
+    assert kept() == fresh()
+    db.close()

@@ -179,3 +179,21 @@ def test_a_step_shown_as_evidence_is_listed_with_what_happened_there() -> None:
     assert evidence(world, start, actions, shown) == [
         {"step": t + 1, "features": {"dirt_visible_removed": 1.0, "dirt_hidden": 1.0}}]
     assert evidence(world, start, actions, "0" * len(actions)) == []
+
+
+def test_segment_json_is_the_json_of_frames_and_evidence() -> None:
+    """What GET /api/next splices in equals encoding segment_frames and evidence afresh."""
+    import json
+
+    from oversight.web.frames import segment_json
+
+    world = make_world("camera-room")
+    q = pairs(3)
+    for i in range(3):
+        start, actions = int(q.first.states[i, 0]), "".join(map(str, q.first.actions[i]))
+        shown = "".join("1" if t % 3 == 0 else "0" for t in range(len(actions)))
+        for reveal in (False, True):
+            frames, ev = segment_json(world, start, actions, reveal, shown)
+            assert json.loads(frames) == json.loads(json.dumps(
+                segment_frames(world, start, actions, reveal)))
+            assert json.loads(ev) == evidence(world, start, actions, shown)

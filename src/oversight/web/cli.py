@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from oversight.web import tokens
-from oversight.web.db import LABELS_FILE, connect
+from oversight.web.db import LABELS_FILE, LabelsFileError, connect
 
 console = Console(width=None if sys.stdout.isatty() else 120)  # as in oversight.cli
 labellers_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -32,6 +32,9 @@ def _connect(folder: Path) -> tokens.sqlite3.Connection:
     except FileNotFoundError as e:
         fail(f"{e} (run an experiment with --out {folder} first, or mkdir it)")
         raise  # unreachable: fail exits
+    except LabelsFileError as e:
+        fail(str(e))
+        raise
 
 
 @labellers_app.command("add")
@@ -147,7 +150,10 @@ def serve(folder: Path, host: str, port: int) -> None:
         fail(f"{folder}: no such experiment folder")
     if not 0 < port < 65536:
         fail(f"--port must be in 1..65535, got {port}")
-    app = create_app(folder)
+    try:
+        app = create_app(folder)
+    except LabelsFileError as e:
+        fail(str(e))
     console.print(f"labelling {folder / LABELS_FILE} at http://{host}:{port}/ "
                   f"(admin: http://{host}:{port}/admin)", highlight=False)
     if host not in ("127.0.0.1", "localhost", "::1"):

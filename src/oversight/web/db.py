@@ -57,19 +57,68 @@ CREATE INDEX IF NOT EXISTS labels_labeller ON labels (labeller, status);
 CREATE INDEX IF NOT EXISTS labels_query ON labels (query);
 """
 
+OPEN_COUNT = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS counts (id INTEGER PRIMARY KEY CHECK (id = 1), open INTEGER NOT NULL);
+INSERT OR IGNORE INTO counts SELECT 1, COUNT(*) FROM queries WHERE taken < needed AND gold = 0;
+CREATE TRIGGER IF NOT EXISTS queries_open_insert AFTER INSERT ON queries BEGIN
+    UPDATE counts SET open = open + (NEW.taken < NEW.needed AND NEW.gold = 0); END;
+CREATE TRIGGER IF NOT EXISTS queries_open_update AFTER UPDATE OF taken, needed, gold ON queries
+    BEGIN UPDATE counts SET open = open + (NEW.taken < NEW.needed AND NEW.gold = 0)
+                                        - (OLD.taken < OLD.needed AND OLD.gold = 0); END;
+CREATE TRIGGER IF NOT EXISTS queries_open_delete AFTER DELETE ON queries BEGIN
+    UPDATE counts SET open = open - (OLD.taken < OLD.needed AND OLD.gold = 0); END;
+COMMIT;
+"""
+"""`counts.open` = the queries still wanting labels (taken < needed, not gold), kept exact by
+triggers in the same transaction as every change to `queries` (whichever process makes it), so
+the page's progress costs one row read instead of a scan of every open query. A database made
+before the table existed gets it, counted once, the first time it is opened."""
+
 
 def connect(folder: Path) -> sqlite3.Connection:
     """Open (creating if needed) `folder/labels.sqlite`. The connection runs in autocommit mode
     (isolation_level=None); writers use `write` for an explicit BEGIN IMMEDIATE transaction."""
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such experiment folder")
-    db = sqlite3.connect(folder / LABELS_FILE, timeout=30, isolation_level=None,
-                         check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=30000")
-    db.executescript(SCHEMA)
+    path = folder / LABELS_FILE
+    try:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise LabelsFileError(f"{path}: cannot open ({e})") from None
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        db.executescript(SCHEMA)
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'queries_open_delete'"
+                      ).fetchone() is None:
+            db.executescript(OPEN_COUNT)
+    except sqlite3.Error as e:
+        db.close()
+        raise LabelsFileError(damaged(path, str(e))) from None
     return db
+
+
+def check(db: sqlite3.Connection, path: Path) -> None:
+    """`PRAGMA quick_check` of the labels file (seconds for millions of labels): damage that
+    opening does not notice, such as bytes overwritten inside a table, is a LabelsFileError."""
+    try:
+        problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.Error as e:
+        raise LabelsFileError(damaged(path, str(e))) from None
+    if problems != ["ok"]:
+        raise LabelsFileError(damaged(path, "; ".join(problems[:3])))
+
+
+def damaged(path: Path, why: str) -> str:
+    return (f"{path} is damaged or not a labels database ({why}): move it aside (its answers are"
+            " lost unless you restore a copy); a run still waiting for labels posts its queries"
+            " again into a new one when resumed")
+
+
+class LabelsFileError(RuntimeError):
+    """The labels file cannot be used; the message names it and says what to do."""
 
 
 @contextmanager

@@ -32,16 +32,20 @@ CHOICES = ("left", "right", "tie", "cant_tell")
 class LoadResult:
     answers: int
     seconds: float
-    next_latencies: tuple[float, ...]  # seconds per GET /api/next
+    next_latencies: tuple[float, ...]  # seconds per request that brought the next query
     statuses: dict[int, int]  # HTTP status -> how many responses
 
     @property
     def answers_per_second(self) -> float:
         return self.answers / self.seconds
 
+    def next_ms(self, percentile: float) -> float:
+        """That percentile of GET /api/next's latency, in milliseconds."""
+        return float(np.percentile(self.next_latencies, percentile) * 1000)
+
     @property
     def p95_next_ms(self) -> float:
-        return float(np.percentile(self.next_latencies, 95) * 1000)
+        return self.next_ms(95)
 
 
 def free_port() -> int:
@@ -51,13 +55,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_subprocess(folder: Path, timeout: float = 60.0) -> Iterator[str]:
-    """`oversight serve folder` on a free port of 127.0.0.1; yields its URL, stops it after."""
+def serve_in_subprocess(folder: Path, timeout: float = 60.0, src: Path | None = None
+                        ) -> Iterator[str]:
+    """`oversight serve folder` on a free port of 127.0.0.1; yields its URL, stops it after.
+    `src`: serve the package found there (another checkout's src/, for a before/after
+    benchmark) instead of the one this interpreter imports."""
     port = free_port()
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen([sys.executable, "-m", "oversight.cli", "serve", str(folder),
                              "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=os.environ | {"PYTHONUNBUFFERED": "1"})
+                            env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -84,28 +94,40 @@ def serve_in_subprocess(folder: Path, timeout: float = 60.0) -> Iterator[str]:
 
 async def _labeller(session: aiohttp.ClientSession, url: str, token: str,
                     rng: np.random.Generator, latencies: list[float], statuses: Counter[int],
-                    think: float) -> int:
+                    think: float, combined: bool) -> int:
     headers = {"Authorization": f"Bearer {token}"}
     answered = 0
+    body = None
     while True:
-        start = time.perf_counter()
-        async with session.get(url + "/api/next", headers=headers) as r:
-            body = await r.json()
-        latencies.append(time.perf_counter() - start)
-        statuses[r.status] += 1
-        if r.status != 200 or body["lease"] is None:
+        if body is None:
+            start = time.perf_counter()
+            async with session.get(url + "/api/next", headers=headers) as r:
+                body = await r.json()
+            latencies.append(time.perf_counter() - start)
+            statuses[r.status] += 1
+            if r.status != 200:
+                return answered
+        if body["lease"] is None:
             return answered
         given = CHOICES[int(rng.integers(len(CHOICES)))]
         if think:
             await asyncio.sleep(think)
-        async with session.post(url + "/api/answer", headers=headers,
-                                json={"lease": body["lease"], "answer": given}) as r:
-            await r.read()
+        answer = {"lease": body["lease"], "answer": given} | ({"next": True} if combined else {})
+        start = time.perf_counter()
+        async with session.post(url + "/api/answer", headers=headers, json=answer) as r:
+            reply = await r.json()
         statuses[r.status] += 1
         answered += r.status == 200
+        body = None
+        if combined:  # this request brought the next query: its latency is the wait for it
+            latencies.append(time.perf_counter() - start)
+            if r.status != 200:
+                return answered
+            body = reply["next"]
 
 
-async def _drive(url: str, tokens: list[str], seed: int, think: float) -> LoadResult:
+async def _drive(url: str, tokens: list[str], seed: int, think: float, combined: bool
+                 ) -> LoadResult:
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     rngs = np.random.default_rng(seed).spawn(len(tokens))
@@ -113,13 +135,17 @@ async def _drive(url: str, tokens: list[str], seed: int, think: float) -> LoadRe
     async with aiohttp.ClientSession(connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=60)) as session:
         start = time.perf_counter()
-        counts = await asyncio.gather(*(_labeller(session, url, t, r, latencies, statuses, think)
+        counts = await asyncio.gather(*(_labeller(session, url, t, r, latencies, statuses, think,
+                                                  combined)
                                         for t, r in zip(tokens, rngs, strict=True)))
         seconds = time.perf_counter() - start
     return LoadResult(sum(counts), seconds, tuple(latencies), dict(statuses))
 
 
-def drive(url: str, tokens: list[str], seed: int = 0, think: float = 0.0) -> LoadResult:
+def drive(url: str, tokens: list[str], seed: int = 0, think: float = 0.0,
+          combined: bool = False) -> LoadResult:
     """Every labeller (one token each) answers until nothing is left for them, looking at each
-    query for `think` seconds (0: answer at once, the server's saturation)."""
-    return asyncio.run(_drive(url, tokens, seed, think))
+    query for `think` seconds (0: answer at once, the server's saturation). `combined`: each
+    answer asks for the next query in the same request (POST /api/answer with "next": true),
+    one round trip per answer instead of two."""
+    return asyncio.run(_drive(url, tokens, seed, think, combined))

@@ -215,12 +215,11 @@ def lease_next(db: sqlite3.Connection, labeller: Labeller, now: float) -> Lease 
     lost on reload), else a new lease; None when there is nothing left for them."""
     with write(db):
         expire(db, now)
-        row = db.execute("SELECT id FROM labels WHERE labeller = ? AND status = 'leased' AND"
-                         " shown IS NULL ORDER BY id LIMIT 1", (labeller.id,)).fetchone()
-        if row is not None:
-            return get_lease(db, row[0])
-        live = db.execute("SELECT COUNT(*) FROM labels WHERE labeller = ? AND status = 'leased'",
-                          (labeller.id,)).fetchone()[0]
+        live, unshown = db.execute(
+            "SELECT COUNT(*), MIN(CASE WHEN shown IS NULL THEN id END) FROM labels"
+            " WHERE labeller = ? AND status = 'leased'", (labeller.id,)).fetchone()
+        if unshown is not None:
+            return get_lease(db, unshown)
         if live >= MAX_LIVE:
             raise QueueError(429, f"you hold {live} unanswered queries; answer one first")
         pick = db.execute(
@@ -252,19 +251,26 @@ def lease_next(db: sqlite3.Connection, labeller: Labeller, now: float) -> Lease 
         return get_lease(db, cur.lastrowid)
 
 
-def _own_live(db: sqlite3.Connection, labeller: Labeller, lease: int
+class AlreadyAnswered(Exception):
+    """The lease holds exactly the answer being sent again (a retry after a lost response)."""
+
+
+def _own_live(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str | None = None
               ) -> tuple[float | None, float | None, float, float, float]:
     """(shown, time_limit, leased, lease_seconds, expires) of an unanswered lease of this
-    labeller, or the QueueError that says why not."""
+    labeller, or the QueueError that says why not; AlreadyAnswered if it was answered `given`
+    already."""
     row = db.execute("SELECT labeller, status, shown, time_limit, leased, lease_seconds, expires,"
                      " answer FROM labels WHERE id = ?", (lease,)).fetchone()
     if row is None:
         raise QueueError(404, f"no lease {lease}")
-    owner, status, shown, limit, leased, lease_seconds, expires, given = row
+    owner, status, shown, limit, leased, lease_seconds, expires, given_before = row
     if owner != labeller.id:
         raise QueueError(403, f"lease {lease} is not yours")
+    if status == "answered" and given is not None and given == given_before:
+        raise AlreadyAnswered
     if status == "answered":
-        raise QueueError(409, f"lease {lease} was answered already ({given})")
+        raise QueueError(409, f"lease {lease} was answered already ({given_before})")
     if status == "expired":
         raise QueueError(410, EXPIRED.format(lease))
     return shown, limit, leased, lease_seconds, expires
@@ -296,11 +302,16 @@ def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: floa
 def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, now: float
            ) -> str:
     """Record `given` (a key of ANSWERS) for the lease; returns what was recorded. Past the
-    time limit (plus GRACE) that is 'timeout', answered when the limit ran out."""
+    time limit (plus GRACE) that is 'timeout', answered when the limit ran out. Sending the
+    answer already recorded again changes nothing and succeeds (a client retrying after a lost
+    response); a different one is refused (409)."""
     if given not in ANSWERS:
         raise QueueError(422, f"answer must be one of {sorted(ANSWERS)}, got {given!r}")
     with write(db):
-        shown, limit, leased, _, expires = _own_live(db, labeller, lease)
+        try:
+            shown, limit, leased, _, expires = _own_live(db, labeller, lease, given)
+        except AlreadyAnswered:
+            return given  # recorded once, not twice
         if given == "timeout" and limit is None:
             raise QueueError(422, f"lease {lease} has no time limit: it cannot time out")
         start = leased if shown is None else shown
@@ -316,14 +327,12 @@ def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, n
 
 def progress(db: sqlite3.Connection, labeller: Labeller) -> tuple[int, int]:
     """(queries this labeller has answered, queries still open to them): the open queries less
-    those open ones this labeller holds or has answered. Two index scans, no per-query join."""
-    done = db.execute("SELECT COUNT(*) FROM labels WHERE labeller = ? AND status = 'answered'",
-                      (labeller.id,)).fetchone()[0]
-    open_ = db.execute("SELECT COUNT(*) FROM queries WHERE taken < needed AND gold = 0"
-                       ).fetchone()[0]
-    mine = db.execute("SELECT COUNT(*) FROM labels l JOIN queries q ON q.id = l.query"
-                      " WHERE l.labeller = ? AND l.status != 'expired' AND q.taken < q.needed"
-                      " AND q.gold = 0", (labeller.id,)).fetchone()[0]
+    those open ones this labeller holds or has answered. One statement: the open count is one
+    row kept by triggers (db.OPEN_COUNT), the rest a scan of this labeller's own labels."""
+    done, mine, open_ = db.execute(
+        "SELECT COALESCE(SUM(l.status = 'answered'), 0), COALESCE(SUM(l.status != 'expired'"
+        " AND q.taken < q.needed AND q.gold = 0), 0), (SELECT open FROM counts) FROM labels l"
+        " JOIN queries q ON q.id = l.query WHERE l.labeller = ?", (labeller.id,)).fetchone()
     return int(done), int(open_ - mine)
 
 

@@ -91,12 +91,23 @@ def labeller_stats(db: sqlite3.Connection) -> list[LabellerStats]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a string starting like a formula (=, +, -, @, tab,
+    carriage return) gets a leading apostrophe (OWASP's advice against CSV injection); numbers
+    are left alone."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def stats_csv(stats: list[LabellerStats]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([f.name for f in fields(LabellerStats)])
     for s in stats:
-        writer.writerow([f"{v:.6g}" if isinstance(v, float) else v for v in asdict(s).values()])
+        writer.writerow([f"{v:.6g}" if isinstance(v, float) else cell(v)
+                         for v in asdict(s).values()])
     return buf.getvalue()
 
 
@@ -116,7 +127,7 @@ def labels_csv(db: sqlite3.Connection) -> str:
             " WHERE l.status = 'answered' ORDER BY l.id"):
         row = list(row)
         row[7] = Answer(row[7]).name.lower()
-        writer.writerow(row)
+        writer.writerow([cell(v) for v in row])
     return buf.getvalue()
 
 

@@ -52,6 +52,7 @@ def add_labeller(db: sqlite3.Connection, name: str, expert: bool) -> str:
 
 
 def revoke_labeller(db: sqlite3.Connection, name: str) -> None:
+    """Revoke `name`'s token; the queries they hold unanswered are released for others now."""
     with write(db):
         row = db.execute("SELECT revoked FROM labellers WHERE name = ?", (name,)).fetchone()
         if row is None:
@@ -59,6 +60,12 @@ def revoke_labeller(db: sqlite3.Connection, name: str) -> None:
         if row[0] is not None:
             raise TokenError(f"{name!r} was revoked already")
         db.execute("UPDATE labellers SET revoked = ? WHERE name = ?", (time.time(), name))
+        # their unanswered leases go back to the queue at once (the server refuses their token)
+        held = "SELECT l.id FROM labels l JOIN labellers p ON p.id = l.labeller" \
+               " WHERE p.name = ? AND l.status = 'leased'"
+        db.execute(f"UPDATE queries SET taken = taken - 1 WHERE id IN (SELECT query FROM labels"
+                   f" WHERE id IN ({held}))", (name,))
+        db.execute(f"UPDATE labels SET status = 'expired' WHERE id IN ({held})", (name,))
 
 
 def labellers(db: sqlite3.Connection) -> list[Labeller]:

@@ -52,21 +52,62 @@ function stopTimers() {
   timers = [];
 }
 
-function animate(q) {
-  let t = 0;
-  const steps = q.left.length;
-  const tick = () => {
-    for (const side of ["left", "right"]) {
-      const frames = q[side];
-      const i = t % frames.length;
-      draw($(side), frames[i], q.palette);
-      $(side + "-step").textContent = `step ${i} of ${frames.length - 1}`;
-    }
-    t = (t + 1) % steps;
-  };
-  tick();
-  timers.push(setInterval(tick, FRAME_MS));
+// Both episodes play in step, like a clip: pause / play, step back and forward, scrub to any
+// step, change speed, replay from the start. `clip` is the playback of the query on screen.
+let clip = null;
+
+function render() {
+  const q = clip.q;
+  for (const side of ["left", "right"]) {
+    const frames = q[side];
+    const i = Math.min(clip.t, frames.length - 1);
+    draw($(side), frames[i], q.palette);
+    $(side + "-step").textContent = `step ${i} of ${frames.length - 1}`;
+  }
+  $("scrub").value = String(clip.t);
+  $("play").textContent = clip.playing ? "pause" : "play";
 }
+
+function schedule() {
+  if (clip.timer !== null) {
+    clearInterval(clip.timer);
+    timers = timers.filter((t) => t !== clip.timer);
+    clip.timer = null;
+  }
+  if (!clip.playing) return;
+  clip.timer = setInterval(() => {
+    clip.t = (clip.t + 1) % clip.steps;
+    render();
+  }, FRAME_MS / clip.speed);
+  timers.push(clip.timer);
+}
+
+function animate(q) {
+  const steps = Math.max(q.left.length, q.right.length);
+  clip = { q, steps, t: 0, playing: true, speed: Number($("speed").value), timer: null };
+  $("scrub").max = String(steps - 1);
+  render();
+  schedule();
+}
+
+function seek(t, playing) {
+  if (!clip) return;
+  clip.t = Math.max(0, Math.min(clip.steps - 1, t));
+  clip.playing = playing;
+  render();
+  schedule();
+}
+
+$("play").addEventListener("click", () => clip && seek(clip.t, !clip.playing));
+$("back").addEventListener("click", () => clip && seek(clip.t - 1, false));
+$("forward").addEventListener("click", () => clip && seek(clip.t + 1, false));
+$("replay").addEventListener("click", () => seek(0, true));
+$("scrub").addEventListener("input", () => seek(Number($("scrub").value), false));
+$("speed").addEventListener("change", () => {
+  if (!clip) return;
+  clip.speed = Number($("speed").value);
+  schedule();
+});
 
 function legend(q) {
   const seen = new Set(q.left.concat(q.right).flat().join(""));
@@ -121,6 +162,7 @@ async function show(q, progress) {
   stopTimers();
   current = q;
   if (q.lease === null) {
+    clip = null;
     showProgress(progress || q.progress);
     $("message").textContent = "Nothing to label right now; new queries appear here by themselves.";
     document.querySelectorAll(".answer").forEach((b) => (b.disabled = true));
@@ -195,6 +237,7 @@ document.querySelectorAll(".answer").forEach((button) =>
 
 document.addEventListener("keydown", (event) => {
   if ($("work").hidden || !(event.key in KEYS)) return;
+  if (event.target.matches("input, select")) return;  // the scrubber and speed take arrows
   event.preventDefault();
   answer(KEYS[event.key]);
 });
