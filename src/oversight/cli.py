@@ -21,11 +21,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from oversight.experiments import limits
 from oversight.experiments import spec as specs
 from oversight.experiments.executors import ExecutorKind
 from oversight.experiments.export import export_runs
+from oversight.experiments.paths import folder_name
+from oversight.experiments.processes import interrupt_on_sigterm
 from oversight.experiments.runner import SUMMARY_FILE, expand, run_experiment, summarise
-from oversight.experiments.store import STORE_FILE, Store, pid_alive
+from oversight.experiments.store import STORE_FILE, Store, StoreError, damaged, pid_alive
 from oversight.report import FORMATS, write_report
 from oversight.report.build import results_tables
 from oversight.web.cli import labellers_app
@@ -53,7 +56,7 @@ def list_experiments() -> None:
 def show(name: Annotated[str, typer.Argument(help="a built-in experiment")]) -> None:
     """Print a built-in experiment's TOML, to copy and edit."""
     path = specs.CATALOG / f"{name}.toml"
-    if not path.is_file():
+    if name not in specs.builtin_names() or not path.is_file():  # never a path: "../x"
         fail(f"no built-in experiment {name!r}; built-in: {', '.join(specs.builtin_names())}")
     typer.echo(path.read_text(), nl=False)
 
@@ -67,10 +70,14 @@ def run(
     workers: Annotated[int | None, typer.Option(help="parallel processes [cores]")] = None,
     address: Annotated[str | None, typer.Option(help="Ray cluster address (with ray)")] = None,
     report: Annotated[bool, typer.Option(help="write DIR/report/ at the end")] = True,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="lift the caps on seeds, "
+                                              "sweeps and rounds")] = False,
 ) -> None:
     """Run an experiment (the default one when none is named) and print its tables.
 
     Running again with the same --out resumes: finished runs are skipped."""
+    if allow_large:
+        os.environ[limits.ALLOW_ENV] = "1"
     try:
         spec = specs.load(experiment)
     except specs.SpecError as e:
@@ -79,18 +86,22 @@ def run(
         if seeds < 1:
             fail(f"--seeds must be at least 1, got {seeds}")
         spec = spec.model_copy(update={"seeds": seeds})
+        try:
+            limits.check(spec, "--seeds")
+        except limits.LimitError as e:
+            fail(str(e))
     if workers is not None and workers < 1:
         fail(f"--workers must be at least 1, got {workers}")
     if executor not in ("serial", "local", "ray"):
         fail(f"--executor must be serial, local or ray, got {executor!r}")
     if address and executor != "ray":
         fail("--address is for --executor ray")
-    out = out or Path("results") / f"{spec.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("results") / f"{folder_name(spec.name)}-{datetime.now():%Y%m%d-%H%M%S}"
     n_workers = 1 if executor == "serial" else workers or os.cpu_count() or 1
-    console.print(f"[bold]{spec.name}[/]: {spec.description}\n{len(spec.arms)} arms × "
-                  f"{spec.seeds} seeds = {len(expand(spec))} runs, {executor} executor"
-                  f"{'' if executor == 'serial' else f', {n_workers} workers'} → {out}",
-                  highlight=False)
+    console.print(f"[bold]{escape(spec.name)}[/]: {escape(spec.description)}\n{len(spec.arms)}"
+                  f" arms × {spec.seeds} seeds = {len(expand(spec))} runs, {executor} executor"
+                  f"{'' if executor == 'serial' else f', {n_workers} workers'} → "
+                  f"{escape(str(out))}", highlight=False)
     failed: list[dict[str, Any]] = []
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                "[red]{task.fields[failed]} failed", TimeElapsedColumn(), "eta",
@@ -104,22 +115,25 @@ def run(
             progress.update(task, completed=i, total=n, failed=len(failed))
 
         try:
-            rows = run_experiment(spec, out, cast(ExecutorKind, executor), n_workers, address,
-                                  on_result)
+            with interrupt_on_sigterm():  # kill -TERM stops it as Ctrl-C does
+                rows = run_experiment(spec, out, cast(ExecutorKind, executor), n_workers,
+                                      address, on_result)
         except KeyboardInterrupt:
-            console.print(f"[yellow]interrupted[/]: finished runs are kept in {out}; "
-                          f"run again with --out {out} to resume")
+            where = escape(str(out))
+            console.print(f"[yellow]interrupted[/]: finished runs are kept in {where}; "
+                          f"run again with --out {where} to resume", highlight=False)
             raise typer.Exit(130) from None
         except RuntimeError as e:
             fail(str(e))
         except OSError as e:  # --out is a file, unwritable, on a full disk...
             fail(f"cannot write the results to {out}: {e}")
     for r in failed:
-        console.print(f"[red]run failed[/] {r['arm']} seed {r['seed']}: {r['error']}",
-                      highlight=False)
+        console.print(f"[red]run failed[/] {escape(r['arm'])} seed {r['seed']}: "
+                      f"{escape(str(r['error']))}", highlight=False)
     console.print()
     print_table(summarise(spec, rows))
-    console.print(f"summary: {out / SUMMARY_FILE}   store: {out / STORE_FILE}", highlight=False)
+    console.print(f"summary: {escape(str(out / SUMMARY_FILE))}   store: "
+                  f"{escape(str(out / STORE_FILE))}", highlight=False)
     if report:
         _write_report(out, FORMATS)
     if failed:
@@ -130,9 +144,9 @@ def _write_report(folder: Path, formats: tuple[str, ...]) -> Path | None:
     with console.status("writing the report"):
         written = write_report(folder, formats)
     for note in written.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for kind, path in written.paths.items():
-        console.print(f"report {kind:<16} {path}", highlight=False)
+        console.print(f"report {kind:<16} {escape(str(path))}", highlight=False)
     return written.paths.get("html")
 
 
@@ -151,7 +165,7 @@ def report_command(
         fail(f"--format takes a comma-separated subset of {','.join(FORMATS)}; got {format!r}")
     try:
         page = _write_report(folder, formats)
-    except FileNotFoundError as e:
+    except (FileNotFoundError, StoreError) as e:
         fail(str(e))
     except OSError as e:
         fail(f"cannot write the report in {folder / 'report'}: {e}")
@@ -198,7 +212,7 @@ def hidden_cost_command(
 
     folder = out or Path("results") / f"hidden-cost-{datetime.now():%Y%m%d-%H%M%S}"
     console.print(hidden_cost(env, seeds, steps, labels, folder), highlight=False)
-    console.print(f"wrote {folder / 'hidden_cost.md'} and {folder / 'hidden_cost.json'}",
+    console.print(escape(f"wrote {folder / 'hidden_cost.md'} and {folder / 'hidden_cost.json'}"),
                   highlight=False)
 
 
@@ -207,12 +221,19 @@ def status(folder: Annotated[Path, typer.Argument(help="an experiment's output f
     """What is done, running, failed (with the error) and left in an output folder."""
     try:
         store = Store(folder, create=False)
-    except FileNotFoundError as e:
+    except (FileNotFoundError, StoreError) as e:
         fail(str(e))
     with store:
-        rows = {r["key"]: r for r in store.runs()}
-        for name, raw in store.experiments():
-            spec = specs.ExperimentSpec.model_validate(raw)
+        try:
+            rows = {r["key"]: r for r in store.runs()}
+            experiments = store.experiments()
+        except StoreError as e:
+            fail(str(e))
+        for name, raw in experiments:
+            try:
+                spec = specs.ExperimentSpec.model_validate(raw)
+            except ValueError as e:  # pydantic's ValidationError: a row edited or damaged
+                fail(damaged(store.path, f"experiment {name!r}: {str(e).splitlines()[0]}"))
             counts = {"done": 0, "running": 0, "interrupted": 0, "failed": 0, "left": 0}
             failures = []
             for run in expand(spec):
@@ -224,15 +245,14 @@ def status(folder: Annotated[Path, typer.Argument(help="an experiment's output f
                 if state == "failed" and row is not None:
                     failures.append(row)
             summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-            console.print(f"[bold]{name}[/]: {len(expand(spec))} runs: {summary}",
+            console.print(f"[bold]{escape(name)}[/]: {len(expand(spec))} runs: {summary}",
                           highlight=False)
             for row in failures:
-                console.print(f"  [red]failed[/] {row['arm']} seed {row['seed']}: {row['error']}",
-                              highlight=False)
+                console.print(f"  [red]failed[/] {escape(row['arm'])} seed {row['seed']}: "
+                              f"{escape(str(row['error']))}", highlight=False)
             if counts["interrupted"] or counts["left"] or counts["failed"]:
-                console.print(f"  resume with: oversight run <{name}'s experiment file or "
-                              f"name> --out {folder}",
-                              highlight=False)
+                console.print(escape(f"  resume with: oversight run <{name}'s experiment file "
+                                     f"or name> --out {folder}"), highlight=False)
 
 
 @app.command()
@@ -246,17 +266,17 @@ def export(
         fail(f"--format must be csv, jsonl or parquet, got {format!r}")
     try:
         store = Store(folder, create=False)
-    except FileNotFoundError as e:
+    except (FileNotFoundError, StoreError) as e:
         fail(str(e))
     target = out or folder / f"runs.{format}"
     with store:
         try:
             n = export_runs(store, target, format)
-        except ImportError as e:
+        except (ImportError, StoreError) as e:
             fail(str(e))
         except OSError as e:
             fail(f"cannot write {target}: {e}")
-    console.print(f"wrote {n} runs to {target}", highlight=False)
+    console.print(escape(f"wrote {n} runs to {target}"), highlight=False)
 
 
 @app.command()
@@ -277,7 +297,7 @@ app.add_typer(labellers_app, name="labellers")
 def print_table(summary: list[dict[str, Any]]) -> None:
     """The report's results tables (one per question), drawn in the terminal."""
     for t in results_tables(summary):
-        table = Table(title=f"[bold]{t.caption}[/]", title_justify="left")
+        table = Table(title=f"[bold]{escape(t.caption)}[/]", title_justify="left")
         for i, heading in enumerate(t.header):
             table.add_column(heading, justify="left" if i == 0 else "right", no_wrap=i == 0)
         for row in t.rows:

@@ -16,7 +16,6 @@ numbers (REFERENCES.md) where there are any.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -215,7 +214,9 @@ def run(config: Config) -> list[Row]:
     """All rows, in a fixed order: condition, first, judge, metric, then k."""
     tasks = [(config, seed, k) for k in sorted(config.ks, reverse=True) for seed in config.seeds]
     if config.workers > 1:
-        with ProcessPoolExecutor(config.workers) as pool:
+        from oversight.experiments.processes import worker_pool
+
+        with worker_pool(config.workers) as pool:  # Ctrl-C kills the workers, waits for none
             results = list(pool.map(_task, tasks))
     else:
         results = [run_task(*t) for t in tasks]

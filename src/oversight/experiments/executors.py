@@ -20,6 +20,7 @@ import numpy as np
 
 from oversight.analysis.failures import classify_failures
 from oversight.analysis.overoptimization import best_of_n, fit, temperature_sweep
+from oversight.experiments.processes import stop_pool
 from oversight.experiments.spec import ArmSpec, run_key
 from oversight.protocols import Overseer
 from oversight.types import RunResult
@@ -148,6 +149,9 @@ def analyse(
 def _one_thread() -> None:
     import torch
 
+    from oversight.experiments.processes import die_with_parent
+
+    die_with_parent()  # killed with the parent, whatever kills it; Ctrl-C is the parent's
     torch.set_num_threads(1)
 
 
@@ -173,6 +177,9 @@ def local(runs: list[Run], workers: int) -> Iterator[dict[str, Any]]:
         return
     except BrokenProcessPool:
         pass
+    except BaseException:  # Ctrl-C, SIGTERM or an early stop: the workers are killed now
+        stop_pool(pool)
+        raise
     finally:  # on Ctrl-C or an early stop: drop what has not started, wait for nothing
         pool.shutdown(wait=False, cancel_futures=True)
     for run in (r for r in runs if r.key not in finished):

@@ -9,6 +9,7 @@ recorded with its error and the others go on. `DIR/summary.csv` is regenerated f
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +20,7 @@ import numpy as np
 
 from oversight.analysis.stats import mean_and_halfwidth
 from oversight.experiments.executors import ExecutorKind, Run, execute_all
+from oversight.experiments.lock import writer_lock
 from oversight.experiments.spec import ExperimentSpec, run_key
 from oversight.experiments.store import Store
 
@@ -40,7 +42,9 @@ def run_experiment(
 ) -> list[dict[str, Any]]:
     """Run every run of `spec` not already done in `out`; returns the experiment's run rows."""
     runs = expand(spec)
-    with Store(out) as store:
+    with writer_lock(out) as note, Store(out) as store:  # one writer per folder (lock.py)
+        if note:
+            logging.getLogger("oversight").warning("note: %s", note)
         store.save_experiment(spec.name, spec.model_dump(mode="json"))
         done = {r["key"] for r in store.runs() if r["status"] == "done"}
         pending = [replace(r, folder=out) for r in runs if r.key not in done]

@@ -31,9 +31,11 @@ from pydantic import (
     model_validator,
 )
 
+from oversight.experiments import limits
 from oversight.learning.selection import Selector
 from oversight.overseers.presets import PRESETS
 from oversight.worlds import WORLDS
+from oversight.worlds import params as declared_params
 
 CATALOG = Path(__file__).parent / "catalog"
 SCHEMES = ("rlhf", "debate", "rrm", "amplification", "adversarial")
@@ -45,12 +47,23 @@ class SpecError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: no silent coercion ("30" is not 30, true is not 1)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 def _closest(name: str, known: list[str]) -> str:
     match = difflib.get_close_matches(name, known, n=1)
     return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _check_overseer_types(v: dict[str, Any]) -> None:
+    """Strict types of a simulated overseer's parameters: `abstain` is true or false, every
+    other one a number (true is not 1)."""
+    for k, x in v.items():
+        if k == "abstain" and not isinstance(x, bool):
+            raise ValueError(f"overseer_params.abstain must be true or false, got {x!r}")
+        if k != "abstain" and isinstance(x, bool):
+            raise ValueError(f"overseer_params.{k} must be a number, got {x!r}")
 
 
 class BudgetSpec(Strict):
@@ -163,6 +176,7 @@ class ArmSpec(Strict):
         if unknown:
             raise ValueError(f"unknown overseer parameter(s) {sorted(unknown)}; "
                              f"expected some of {sorted(allowed)}")
+        _check_overseer_types(v)
         Rationality(**{k: x for k, x in v.items() if k != "attention"})  # checks the values
         if "attention" in v:
             View(np.zeros(1, dtype=bool), np.zeros(1, dtype=bool), v["attention"])
@@ -179,6 +193,10 @@ class ArmSpec(Strict):
         if unknown:
             raise ValueError(f"world_params: {self.world!r} has no parameter(s) "
                              f"{sorted(unknown)}; it accepts {sorted(accepted)}")
+        try:  # declared types and ranges (worlds/params.py), before anything is built
+            declared_params.check(self.world, self.world_params, world_module(self.world).make)
+        except ValueError as e:
+            raise ValueError(f"world_params: {e}") from None
         try:  # building is cheap and cached; it checks the values too
             world = world_module(self.world).make(**self.world_params)
         except (TypeError, ValueError) as e:
@@ -287,6 +305,10 @@ def _expand_sweep(arm: dict[str, Any], where: str) -> list[dict[str, Any]]:
         if not isinstance(values, list) or not values:
             raise SpecError(f"{where}.sweep.{path}: expected a non-empty list of values, "
                             f"got {values!r}")
+    try:
+        limits.check_combinations(limits.sweep_size(sweep), where)
+    except limits.LimitError as e:
+        raise SpecError(str(e)) from None
     out = []
     for combo in itertools.product(*sweep.values()):
         variant = arm
@@ -322,7 +344,11 @@ def parse(text: str, source: str) -> ExperimentSpec:
             arms += _expand_sweep(_merge(defaults, arm), f"{source}: arms.{i}")
         raw["arms"] = arms
     try:
-        return ExperimentSpec.model_validate(raw)
+        spec = ExperimentSpec.model_validate(raw)
+        limits.check(spec, source)
+        return spec
+    except limits.LimitError as e:
+        raise SpecError(str(e)) from None
     except ValidationError as e:
         lines = []
         names = [a.get("name") if isinstance(a, dict) else None for a in raw.get("arms") or []]

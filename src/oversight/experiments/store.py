@@ -22,10 +22,11 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 STORE_FILE = "store.sqlite"
 
@@ -55,22 +56,94 @@ def package_version() -> str:
         return "unknown"
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used (damaged, not a store, or not writable); the message names the
+    file and says what to do."""
+
+
+def damaged(path: Path, why: str) -> str:
+    return (f"{path} is damaged or not a results store ({why}): start a new --out folder, or "
+            "restore a copy of the file; its runs cannot be trusted as they are")
+
+
+def _readonly_uri(path: Path, immutable: bool) -> str:
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    return uri + "&immutable=1" if immutable else uri
+
+
 class Store:
-    """A connection to `DIR/store.sqlite`; use as a context manager."""
+    """A connection to `DIR/store.sqlite`; use as a context manager.
+
+    `create=False` (the read-only commands: status, export, report) opens the file read-only
+    and writes nothing, not even a pragma; in a read-only folder (where SQLite cannot make
+    the WAL's shared-memory file) it reads the file as immutable. Every open checks the file
+    (`PRAGMA quick_check`: milliseconds for a store of thousands of runs); a damaged file, or
+    one that is not a store, is a StoreError saying so, before anything is written."""
 
     def __init__(self, folder: Path, create: bool = True) -> None:
         path = folder / STORE_FILE
         if not create and not path.exists():
             raise FileNotFoundError(f"{folder}: no results store here (expected {path})")
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut
-        self.db.executescript(SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(judgments)")}
-        if "detail" not in columns:  # a store written before schemes recorded details
-            self.db.execute("ALTER TABLE judgments ADD COLUMN detail TEXT")
+        self.readonly = not create
+        if create:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the output folder {folder}: "
+                                 f"{e.strerror or e}") from None
+        self.db = self._open()
+        try:
+            self._check()
+            if create:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut
+                self.db.executescript(SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(judgments)")}
+            if create and "detail" not in columns:  # a store written before schemes had details
+                self.db.execute("ALTER TABLE judgments ADD COLUMN detail TEXT")
+                columns.add("detail")
+            self._detail = "detail" if "detail" in columns else "NULL"
+        except sqlite3.OperationalError as e:
+            self.db.close()
+            if _unwritable(e):
+                raise StoreError(f"cannot write the results store {path}: the folder or file is "
+                                 f"read-only ({e}); choose a writable --out") from None
+            raise StoreError(damaged(path, str(e))) from None
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            raise StoreError(damaged(path, str(e))) from None
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            if not self.readonly:
+                return sqlite3.connect(self.path, timeout=30)
+            db = sqlite3.connect(_readonly_uri(self.path, False), uri=True, timeout=30)
+            try:
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError:  # a WAL file in a folder SQLite cannot write in
+                db.close()
+                return sqlite3.connect(_readonly_uri(self.path, True), uri=True, timeout=30)
+            except sqlite3.DatabaseError as e:
+                db.close()
+                raise StoreError(damaged(self.path, str(e))) from None
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"cannot open the results store {self.path}: {e} (is the folder "
+                             "readable and writable?)") from None
+
+    def _check(self) -> None:
+        problems = [r[0] for r in self.db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(problems[:3]))
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if self.readonly and not {"experiments", "runs"} <= tables:
+            raise sqlite3.DatabaseError("it has no runs table")
+
+    def readable(self) -> AbstractContextManager[None]:
+        """Context for reads: a damaged row (bytes overwritten inside a table, bad JSON) is a
+        StoreError naming the file, not a traceback."""
+        return _reading(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -80,8 +153,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.db:  # commits on success, rolls back on error
-            yield self.db
+        try:
+            with self.db:  # commits on success, rolls back on error
+                yield self.db
+        except sqlite3.OperationalError as e:  # a full disk, a file made read-only meanwhile
+            raise StoreError(f"cannot write the results store {self.path}: {e}") from None
+        except sqlite3.DatabaseError as e:
+            raise StoreError(damaged(self.path, str(e))) from None
 
     def save_experiment(self, name: str, spec: dict[str, Any]) -> None:
         with self.transaction() as db:
@@ -89,8 +167,10 @@ class Store:
                        (name, json.dumps(spec), time.time()))
 
     def experiments(self) -> list[tuple[str, dict[str, Any]]]:
-        rows = self.db.execute("SELECT name, spec FROM experiments ORDER BY created").fetchall()
-        return [(name, json.loads(spec)) for name, spec in rows]
+        with self.readable():
+            rows = self.db.execute("SELECT name, spec FROM experiments ORDER BY created"
+                                   ).fetchall()
+            return [(name, json.loads(spec)) for name, spec in rows]
 
     def mark_running(self, experiment: str, runs: list[tuple[str, str, int, dict[str, Any]]]
                      ) -> None:
@@ -149,27 +229,44 @@ class Store:
         cols = ["key", "experiment", "arm", "seed", "config", "status", "metrics", "started",
                 "finished", "wall_seconds", "error", "traceback", "version", "pid"]
         out = []
-        for row in self.db.execute(query + " ORDER BY rowid", args):
-            r = dict(zip(cols, row, strict=True))
-            r["config"] = json.loads(r["config"])
-            r["metrics"] = json.loads(r["metrics"]) if r["metrics"] else None
-            out.append(r)
+        with self.readable():
+            for row in self.db.execute(query + " ORDER BY rowid", args):
+                r = dict(zip(cols, row, strict=True))
+                r["config"] = json.loads(r["config"])
+                r["metrics"] = json.loads(r["metrics"]) if r["metrics"] else None
+                out.append(r)
         return out
 
     def curves(self, key: str) -> dict[str, list[tuple[int, float]]]:
         out: dict[str, list[tuple[int, float]]] = {}
-        for metric, step, value in self.db.execute(
-                "SELECT metric, step, value FROM curves WHERE run = ? ORDER BY rowid", (key,)):
-            # SQLite stores a NaN REAL as NULL
-            out.setdefault(metric, []).append((step, math.nan if value is None else value))
+        with self.readable():
+            for metric, step, value in self.db.execute(
+                    "SELECT metric, step, value FROM curves WHERE run = ? ORDER BY rowid", (key,)):
+                # SQLite stores a NaN REAL as NULL
+                out.setdefault(metric, []).append((step, math.nan if value is None else value))
         return out
 
     def judgments(self, key: str) -> list[dict[str, Any]]:
         cols = ["idx", "round", "first_start", "first_actions", "second_start",
                 "second_actions", "overseer", "answer", "seconds", "detail"]
-        rows = self.db.execute(f"SELECT {', '.join(cols)} FROM judgments WHERE run = ?"
-                               " ORDER BY idx", (key,))
-        return [dict(zip(cols, r, strict=True)) for r in rows]
+        selected = ", ".join([*cols[:-1], self._detail])
+        with self.readable():
+            rows = self.db.execute(f"SELECT {selected} FROM judgments WHERE run = ?"
+                                   " ORDER BY idx", (key,))
+            return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except (sqlite3.DatabaseError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise StoreError(damaged(path, str(e))) from None
+
+
+def _unwritable(e: sqlite3.OperationalError) -> bool:
+    text = str(e).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
 
 
 def pid_alive(pid: int | None) -> bool:

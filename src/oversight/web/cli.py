@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from oversight.web import tokens
-from oversight.web.db import LABELS_FILE, LabelsFileError, connect
+from oversight.web.db import LABELS_FILE, LabelsFileError, check, connect
 
 console = Console(width=None if sys.stdout.isatty() else 120)  # as in oversight.cli
 labellers_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -28,7 +29,13 @@ def fail(message: str) -> None:
 
 def _connect(folder: Path) -> tokens.sqlite3.Connection:
     try:
-        return connect(folder)
+        db = connect(folder)
+        try:
+            check(db, folder / LABELS_FILE)  # damage that opening does not notice
+        except LabelsFileError:
+            db.close()
+            raise
+        return db
     except FileNotFoundError as e:
         fail(f"{e} (run an experiment with --out {folder} first, or mkdir it)")
         raise  # unreachable: fail exits
@@ -50,8 +57,8 @@ def add(folder: Folder, name: Annotated[str, typer.Argument(help="the labeller's
         fail(str(e))
     finally:
         db.close()
-    console.print(f"labeller {name!r} ({'expert' if expert else 'lay'} view); token, shown "
-                  f"once:", highlight=False)
+    console.print(escape(f"labeller {name!r} ({'expert' if expert else 'lay'} view); token, "
+                         f"shown once:"), highlight=False)
     typer.echo(token)
 
 
@@ -63,7 +70,7 @@ def list_labellers(folder: Folder) -> None:
     db.close()
     table = Table("name", "view", "added", "revoked")
     for lab in rows:
-        table.add_row(lab.name, lab.view, _when(lab.created),
+        table.add_row(Text(lab.name), lab.view, _when(lab.created),  # a name is text, not markup
                       _when(lab.revoked) if lab.revoked else "")
     console.print(table)
 
@@ -79,7 +86,7 @@ def revoke(folder: Folder, name: Annotated[str, typer.Argument(help="the labelle
         fail(str(e))
     finally:
         db.close()
-    console.print(f"revoked {name!r}", highlight=False)
+    console.print(escape(f"revoked {name!r}"), highlight=False)
 
 
 @labellers_app.command("admin")
@@ -108,7 +115,7 @@ def stats_command(folder: Folder,
         target.write_text(text)
     except OSError as e:
         fail(f"cannot write {target}: {e}")
-    console.print(f"wrote {target}", highlight=False)
+    console.print(escape(f"wrote {target}"), highlight=False)
 
 
 @labellers_app.command("calibrate")
@@ -127,7 +134,7 @@ def calibrate_command(folder: Folder,
         db.close()
     preset = c.overseer.name.removesuffix(" (calibrated)")
     params = ", ".join(f"{k} = {v:g}" for k, v in c.overseer_params().items())
-    console.print(f"{name}: {c.n} labels; abstained {100 * c.abstain_rate:.0f}%, ties "
+    console.print(f"{escape(name)}: {c.n} labels; abstained {100 * c.abstain_rate:.0f}%, ties "
                   f"{100 * c.tie_rate:.0f}%, median {c.seconds_median:.1f} s per answer",
                   highlight=False)
     typer.echo(f'overseer = "{preset}"\noverseer_params = {{ {params} }}')
@@ -154,11 +161,11 @@ def serve(folder: Path, host: str, port: int) -> None:
         app = create_app(folder)
     except LabelsFileError as e:
         fail(str(e))
-    console.print(f"labelling {folder / LABELS_FILE} at http://{host}:{port}/ "
-                  f"(admin: http://{host}:{port}/admin)", highlight=False)
+    console.print(escape(f"labelling {folder / LABELS_FILE} at http://{host}:{port}/ "
+                         f"(admin: http://{host}:{port}/admin)"), highlight=False)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        console.print(f"[yellow]note:[/] listening on {host}: anyone who can reach it sees the "
-                      "page (tokens still guard every answer); put TLS in front of it.",
+        console.print(f"[yellow]note:[/] listening on {escape(host)}: anyone who can reach it "
+                      "sees the page (tokens still guard every answer); put TLS in front of it.",
                       highlight=False)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
