@@ -8,6 +8,8 @@ Tables
     judgments    run key, index, round, the two segments asked (start state and actions, enough
                  to replay them in the deterministic world), overseer, answer, seconds, detail
                  (a scheme's JSON note on the judgment: debate's transcript and winner)
+    checksums    a digest of each experiment, run row, run's curves and judgments, written with
+                 them and checked when read (checksums.py): damage inside rows is noticed
 
 Only the parent process writes; workers return records. A finished run is committed in one
 transaction (its row, curves and judgments together), so a crash loses at most the runs that had
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from oversight.experiments import checksums
+
 STORE_FILE = "store.sqlite"
 
 SCHEMA = """
@@ -46,7 +50,7 @@ CREATE TABLE IF NOT EXISTS judgments (
     second_start INTEGER NOT NULL, second_actions TEXT NOT NULL,
     overseer TEXT NOT NULL, answer INTEGER NOT NULL, seconds REAL NOT NULL, detail TEXT);
 CREATE INDEX IF NOT EXISTS judgments_run ON judgments (run);
-"""
+""" + checksums.TABLE
 
 
 def package_version() -> str:
@@ -99,6 +103,7 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut
                 self.db.executescript(SCHEMA)
+                self._sealed = True
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(judgments)")}
             if create and "detail" not in columns:  # a store written before schemes had details
                 self.db.execute("ALTER TABLE judgments ADD COLUMN detail TEXT")
@@ -136,6 +141,9 @@ class Store:
         problems = [r[0] for r in self.db.execute("PRAGMA quick_check").fetchall()]
         if problems != ["ok"]:
             raise sqlite3.DatabaseError("; ".join(problems[:3]))
+        self._sealed = checksums.present(self.db)
+        if self._sealed:  # bytes overwritten inside rows: see checksums.py
+            checksums.verify(self.db)
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
         if self.readonly and not {"experiments", "runs"} <= tables:
             raise sqlite3.DatabaseError("it has no runs table")
@@ -165,6 +173,7 @@ class Store:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO experiments VALUES (?, ?, ?)",
                        (name, json.dumps(spec), time.time()))
+            checksums.seal(db, "experiment", name)
 
     def experiments(self) -> list[tuple[str, dict[str, Any]]]:
         with self.readable():
@@ -186,6 +195,8 @@ class Store:
                 [(k, experiment, arm, seed, json.dumps(cfg), now, ver, pid)
                  for k, arm, seed, cfg in runs],
             )
+            for k, *_ in runs:
+                checksums.seal(db, "run", k)
 
     def record(self, experiment: str, record: dict[str, Any]) -> None:
         """Commit one finished run (done or failed) with its curves and judgments."""
@@ -217,6 +228,8 @@ class Store:
                         j["second_actions"], j["overseer"], j["answer"], j["seconds"],
                         j.get("detail") or [None] * len(j["round"]), strict=True))],
                 )
+            for kind in ("run", "curves", "judgments"):
+                checksums.seal(db, kind, key)
 
     def runs(self, experiment: str | None = None) -> list[dict[str, Any]]:
         """Every run row as a dict (config and metrics decoded), in insertion order."""
@@ -240,8 +253,7 @@ class Store:
     def curves(self, key: str) -> dict[str, list[tuple[int, float]]]:
         out: dict[str, list[tuple[int, float]]] = {}
         with self.readable():
-            for metric, step, value in self.db.execute(
-                    "SELECT metric, step, value FROM curves WHERE run = ? ORDER BY rowid", (key,)):
+            for metric, step, value in checksums.read(self.db, "curves", key, self._sealed):
                 # SQLite stores a NaN REAL as NULL
                 out.setdefault(metric, []).append((step, math.nan if value is None else value))
         return out
@@ -251,8 +263,11 @@ class Store:
                 "second_actions", "overseer", "answer", "seconds", "detail"]
         selected = ", ".join([*cols[:-1], self._detail])
         with self.readable():
-            rows = self.db.execute(f"SELECT {selected} FROM judgments WHERE run = ?"
-                                   " ORDER BY idx", (key,))
+            if self._detail == "detail":
+                rows = checksums.read(self.db, "judgments", key, self._sealed)
+            else:  # a store from before details (and checksums)
+                rows = self.db.execute(f"SELECT {selected} FROM judgments WHERE run = ?"
+                                       " ORDER BY idx", (key,)).fetchall()
             return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
