@@ -42,9 +42,9 @@ def die_with_parent() -> None:
 def stop_pool(pool: Executor) -> None:
     """Cancel what has not started and kill the workers now (their runs are lost, and will be
     run again on resume); does not wait for them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
     pool.shutdown(wait=False, cancel_futures=True)
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    for process in processes:
         try:
             process.kill()
         except (OSError, ValueError, AttributeError):  # already gone
