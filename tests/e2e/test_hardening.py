@@ -464,3 +464,46 @@ def test_workers_die_with_their_parent_and_the_parent_stops_at_once(tmp_path: Pa
     with Store(tmp_path / "out", create=False) as store:  # what finished is kept, once each
         keys = [r["key"] for r in store.runs()]
         assert len(keys) == len(set(keys)) == 8
+
+
+# --- odds and ends a hostile user types ----------------------------------------------------------
+
+ODD = {  # arguments (FILE: an empty file, EMPTY: an empty folder, BAD: store.sqlite a folder)
+    "status of a file": (["status", "FILE"], "no results store here"),
+    "status of a folder holding a folder as its store": (["status", "BAD"], "cannot open"),
+    "export of it": (["export", "BAD"], "cannot open"),
+    "status of nothing": (["status", "EMPTY/nope"], "no results store here"),
+    "export of an empty folder": (["export", "EMPTY"], "no results store here"),
+    "report of an empty folder": (["report", "EMPTY"], "no results store here"),
+    "run into a file": (["run", "TOML", "--out", "FILE", "--executor", "serial", "--no-report"],
+                        "cannot write the results to"),
+    "run of an empty file": (["run", "FILE"], "the file is empty"),
+    "run of no file": (["run", "EMPTY/nope.toml"], "no such experiment file"),
+    "zero workers": (["run", "TOML", "--workers", "0"], "--workers must be at least 1"),
+    "zero seeds": (["run", "TOML", "--seeds", "0"], "--seeds must be at least 1"),
+    "unknown executor": (["run", "TOML", "--executor", "bogus"], "--executor must be"),
+    "address without ray": (["run", "TOML", "--address", "1.2.3.4:1"], "--address is for"),
+    "show nothing": (["show", ""], "no built-in experiment"),
+    "show /etc/passwd": (["show", "/etc/passwd"], "no built-in experiment"),
+    "an empty labeller name": (["labellers", "add", "EMPTY", ""], "1 to 100 printable"),
+    "a NUL in a labeller name": (["labellers", "add", "EMPTY", "a\x00b"], "1 to 100 printable"),
+    "revoking nobody": (["labellers", "revoke", "EMPTY", "nobody"], "no labeller named"),
+    "calibrating nobody": (["labellers", "calibrate", "EMPTY", "nobody"], "no labeller named"),
+    "labellers of a file": (["labellers", "list", "FILE"], "no such experiment folder"),
+    "port 0": (["serve", "EMPTY", "--port", "0"], "--port must be in 1..65535"),
+    "report format": (["report", "EMPTY", "--format", "bogus"], "--format takes"),
+    "export format": (["export", "EMPTY", "--format", "xls"], "--format must be"),
+}
+
+
+@pytest.mark.parametrize("case", list(ODD))
+def test_odd_arguments_get_one_line_errors(tmp_path: Path, case: str) -> None:
+    args, words = ODD[case]
+    (tmp_path / "file").write_text("")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad" / STORE_FILE).mkdir(parents=True)
+    places = {"FILE": tmp_path / "file", "EMPTY": tmp_path / "empty", "BAD": tmp_path / "bad",
+              "TOML": write(tmp_path, TINY)}
+    for token, place in places.items():
+        args = [a.replace(token, str(place)) for a in args]
+    clear(cli(*args), words)
