@@ -191,6 +191,9 @@ def local(runs: list[Run], workers: int) -> Iterator[dict[str, Any]]:
                        "config": run.arm.resolved(), "status": "failed",
                        "error": "the worker process running this run died (killed, out of "
                                 "memory or crashed)"}
+            except BaseException:  # Ctrl-C: kill the worker, do not wait for its run
+                stop_pool(alone)
+                raise
 
 
 def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str, Any]]:
