@@ -507,3 +507,15 @@ def test_odd_arguments_get_one_line_errors(tmp_path: Path, case: str) -> None:
     for token, place in places.items():
         args = [a.replace(token, str(place)) for a in args]
     clear(cli(*args), words)
+
+
+def test_a_second_oversight_run_process_is_refused_while_the_first_writes(tmp_path: Path) -> None:
+    proc, workers = _start_with_workers(tmp_path)  # the first: writing tmp_path/out
+    try:
+        second = cli("run", str(write(tmp_path, SLOW)), "--executor", "serial", "--no-report",
+                     "--out", str(tmp_path / "out"))
+        clear(second, f"is being written by another `oversight run` (pid {proc.pid}")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert _gone(workers)
