@@ -33,6 +33,7 @@ RANDOM = "debate: random vs random"
 GREEDY = "debate: greedy vs greedy"
 MINIMAX = "debate: minimax vs minimax"
 MCTS = "debate: MCTS vs MCTS"
+CONDITIONS = (ALONE, CONTROL, RANDOM, GREEDY, MINIMAX, MCTS)
 
 STANDARD = "standard"
 ABSTAINING = "abstaining"
@@ -135,8 +136,11 @@ def _debate_margins(judge: Judge, test: data.Digits, k: int, first: First, debat
     return game.play(games, judge, d, d, rng).margin.reshape(len(test), game.N_LIES)
 
 
-def run_task(config: Config, seed: int, k: int) -> dict[Key, float]:
-    """Every metric for one judge seed at one k."""
+def run_task(config: Config, seed: int, k: int, only: str | None = None) -> dict[Key, float]:
+    """Every metric for one judge seed at one k; with `only`, those of one condition (one
+    stored run of `oversight run debate-digits`). Each condition draws from its own stream, so
+    its numbers are the same whether it runs alone or with the others; `only` = MINIMAX or MCTS
+    picks the strong debater whatever k is."""
     streams = np.random.default_rng([seed, k]).spawn(8)
     split = data.split(data.load(), config.split_seed)
     test = split.test
@@ -149,7 +153,8 @@ def run_task(config: Config, seed: int, k: int) -> dict[Key, float]:
     confused = train_judge(split.train, replace(training, label_map=swap_labels(a, b)),
                            int(streams[1].integers(2**62)))
     tau = config.abstain_threshold
-    strong = MINIMAX if k <= config.minimax_max_k else MCTS
+    strong = only if only in (MINIMAX, MCTS) else MINIMAX if k <= config.minimax_max_k else MCTS
+    debaters = [d for d in (RANDOM, GREEDY, strong) if only in (None, d)]
     out: dict[Key, float] = {}
 
     def no_debate(j: Judge, digits: data.Digits, rng: np.random.Generator
@@ -177,11 +182,13 @@ def run_task(config: Config, seed: int, k: int) -> dict[Key, float]:
     out[(CONTROL, "", CONFUSED, ON_3_8)] = _share(game.verdicts(c_control) != LIAR)
 
     exact: dict[str, dict[First, FloatArray]] = {}
-    if strong == MINIMAX:
+    if MINIMAX in debaters:
         exact = {STANDARD: _minimax_margins(judge, test, k),
                  CONFUSED: _minimax_margins(confused, tests_38, k)}
     for first in config.firsts:
         for i, debater in enumerate((RANDOM, GREEDY, strong)):
+            if debater not in debaters:
+                continue
             rng = streams[4 + i]
             if debater == MINIMAX:
                 m = exact[STANDARD][first]
@@ -200,7 +207,7 @@ def run_task(config: Config, seed: int, k: int) -> dict[Key, float]:
                                      config.mcts_rollouts)
             out[(debater, first, CONFUSED, ON_3_8)] = _share(
                 game.image_verdicts(game.verdicts(cm)) != LIAR)
-    return out
+    return out if only is None else {key: v for key, v in out.items() if key[0] == only}
 
 
 def _task(args: tuple[Config, int, int]) -> dict[Key, float]:
@@ -223,12 +230,19 @@ def run(config: Config) -> list[Row]:
     by_k: dict[int, list[dict[Key, float]]] = {}
     for (_, _, k), r in zip(tasks, results, strict=True):
         by_k.setdefault(k, []).append(r)
+    return aggregate(by_k)
+
+
+def aggregate(by_k: dict[int, list[dict[Key, float]]]) -> list[Row]:
+    """Rows from per-seed results at each k (each list in seed order; a key absent at some k is
+    left out there)."""
+    results = [r for rs in by_k.values() for r in rs]
     rows: list[Row] = []
     for key in _ordered_keys(results):
         for k in sorted(by_k):
-            if key not in by_k[k][0]:
+            vals = np.array([r[key] for r in by_k[k] if key in r])
+            if not len(vals):
                 continue
-            vals = np.array([r[key] for r in by_k[k]])
             low, high = bootstrap_ci(vals)
             mean = float(np.nanmean(vals)) if not np.all(np.isnan(vals)) else float("nan")
             mnist, pilot = published(key[0], key[2], key[3], k)

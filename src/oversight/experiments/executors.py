@@ -46,49 +46,10 @@ def execute(run: Run) -> dict[str, Any]:
                               "config": run.arm.resolved(), "started": time.time()}
     start = time.perf_counter()
     try:
-        from oversight.learning.reward_models import RewardModelConfig
-        from oversight.overseers.presets import make_overseer
-        from oversight.protocols import Scheme
-        from oversight.schemes.adversarial import Adversarial
-        from oversight.schemes.amplification import Amplification
-        from oversight.schemes.debate import Debate
-        from oversight.schemes.rlhf import RLHF
-        from oversight.schemes.rrm import RRM
-        from oversight.types import Budget
-        from oversight.worlds import make_world
+        from oversight.experiments.kinds import run_arm
 
         arm = run.arm
-        world = make_world(arm.world, **arm.world_params)
-        overseer: Overseer
-        if arm.overseer == "human":
-            from oversight.web.human import HumanOverseer
-
-            if run.folder is None:
-                raise RuntimeError("the human overseer needs the experiment's output folder")
-            overseer = HumanOverseer.for_run(run.folder, label_key(arm, run.seed), arm.world,
-                                             arm.world_params, dict(arm.overseer_params))
-        else:
-            overseer = make_overseer(arm.overseer, world, arm.overseer_values,
-                                     **arm.overseer_params)
-        params = arm.rlhf.model_dump()
-        rm = RewardModelConfig(**params.pop("reward_model"))
-        rlhf = RLHF(**params, reward_model=rm)
-        scheme: Scheme[TabularWorld]
-        match arm.scheme:
-            case "rlhf":
-                scheme = rlhf
-            case "debate":
-                scheme = Debate(rlhf, **arm.debate.model_dump())
-            case "rrm":
-                scheme = RRM(rlhf, **arm.rrm.model_dump())
-            case "amplification":
-                scheme = Amplification(rlhf, **arm.amplification.model_dump())
-            case "adversarial":
-                scheme = Adversarial(rlhf, **arm.adversarial.model_dump())
-            case other:
-                raise ValueError(f"unknown scheme {other!r}")
-        budget = Budget(arm.budget.kind, arm.budget.amount)
-        result = scheme.run(world, overseer, budget, np.random.default_rng(run.seed))
+        result, world, overseer = run_arm(arm, run.seed, run.folder, label_key(arm, run.seed))
         analysis_rng = np.random.default_rng([run.seed, 1])  # leaves the run's stream as it was
         metrics, curves = dict(result.metrics), dict(result.curves)
         for name in arm.analyses:

@@ -31,7 +31,8 @@ from pydantic import (
     model_validator,
 )
 
-from oversight.experiments import limits
+from oversight.experiments import kinds, limits, refs
+from oversight.experiments.kinds import DIGITS
 from oversight.learning.selection import Selector
 from oversight.overseers.presets import PRESETS
 from oversight.worlds import WORLDS
@@ -127,19 +128,27 @@ SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameter
 class ArmSpec(Strict):
     name: str
     question: str = ""
+    # a built-in gridworld, "digits", a Gymnasium id, an entry point or "package.module:factory"
     world: str
     world_params: dict[str, int | float | bool] = {}
-    overseer: str
+    # what the arm is (experiments/kinds.py); filled in from the world when left out
+    kind: Literal["tabular", "deep", "digits"] | None = None
+    overseer: str = ""  # required, except for digits (its judge is part of the task)
     overseer_params: dict[str, int | float | bool] = {}
     # what the simulated overseer values: "true" (w_true), "spec" (the world's written reward)
     # or feature name -> weight (0 where unnamed); see overseers/presets.py overseer_weights
     overseer_values: Literal["true", "spec"] | dict[str, float] = "true"
     scheme: str = "rlhf"
+    scheme_params: dict[str, Any] = {}  # keyword arguments of an outside scheme's factory
     rlhf: RLHFSpec = RLHFSpec()
     debate: DebateSpec = DebateSpec()
     rrm: RRMSpec = RRMSpec()
     amplification: AmplificationSpec = AmplificationSpec()
     adversarial: AdversarialSpec = AdversarialSpec()
+    # deep RLHF's settings: schemes/deep_rlhf.py DeepRLHF's fields (validated against it)
+    deep: dict[str, Any] = {}
+    # the digits task: condition, k, and digits/experiment.py Config's fields
+    digits: dict[str, Any] = {}
     budget: BudgetSpec = BudgetSpec()
     analyses: list[Literal["failures", "overoptimization"]] = []
     # the "failures" analysis: an episode fails below this fraction of the way from the random
@@ -151,10 +160,21 @@ class ArmSpec(Strict):
     @classmethod
     def _known_name(cls, v: str, info: ValidationInfo) -> str:
         field = str(info.field_name)
-        known = list({"scheme": SCHEMES, "world": WORLDS, "overseer": OVERSEERS}[field])
-        if v not in known:
-            raise ValueError(f"unknown {field} {v!r}{_closest(v, known)}; "
-                             f"expected one of {known}")
+        if field == "overseer" and v == "":
+            return v  # required or refused by kind, below
+        if refs.is_outside(v, field):  # type: ignore[arg-type]
+            try:
+                refs.load(v, field)  # type: ignore[arg-type]
+            except ValueError as e:
+                raise ValueError(str(e)) from None
+            return v
+        known = list({"scheme": SCHEMES, "world": (*WORLDS, DIGITS),
+                      "overseer": OVERSEERS}[field])
+        if v not in known and not (field == "world" and kinds.is_gym_id(v)):
+            more = " or a Gymnasium environment id" if field == "world" else ""
+            raise ValueError(f"unknown {field} {v!r}{_closest(v, known)}; expected one of "
+                             f"{known}{more}, an entry point in {refs.GROUPS[field]!r} "  # type: ignore[index]
+                             "or an import reference 'package.module:factory'")
         return v
 
     @field_validator("overseer_params")
@@ -166,11 +186,14 @@ class ArmSpec(Strict):
 
         from oversight.overseers.simulated import Rationality, View
 
-        if info.data.get("overseer") == "human":
+        overseer = info.data.get("overseer", "")
+        if overseer == "human":
             from oversight.web.human import check_params
 
             check_params(v)
             return v
+        if overseer not in PRESETS:
+            return v  # outside code checks its own parameters
         allowed = {f.name for f in fields(Rationality)} | {"attention"}
         unknown = set(v) - allowed
         if unknown:
@@ -188,19 +211,31 @@ class ArmSpec(Strict):
 
         from oversight.worlds import world_module
 
-        accepted = set(inspect.signature(world_module(self.world).make).parameters)
-        unknown = set(self.world_params) - accepted
-        if unknown:
-            raise ValueError(f"world_params: {self.world!r} has no parameter(s) "
-                             f"{sorted(unknown)}; it accepts {sorted(accepted)}")
-        try:  # declared types and ranges (worlds/params.py), before anything is built
-            declared_params.check(self.world, self.world_params, world_module(self.world).make)
-        except ValueError as e:
-            raise ValueError(f"world_params: {e}") from None
-        try:  # building is cheap and cached; it checks the values too
-            world = world_module(self.world).make(**self.world_params)
+        if self.world in WORLDS:
+            accepted = set(inspect.signature(world_module(self.world).make).parameters)
+            unknown = set(self.world_params) - accepted
+            if unknown:
+                raise ValueError(f"world_params: {self.world!r} has no parameter(s) "
+                                 f"{sorted(unknown)}; it accepts {sorted(accepted)}")
+            try:  # declared types and ranges (worlds/params.py), before anything is built
+                declared_params.check(self.world, self.world_params,
+                                      world_module(self.world).make)
+            except ValueError as e:
+                raise ValueError(f"world_params: {e}") from None
+        try:  # building is cheap (tabular worlds are cached); it checks the values too
+            world = kinds.build_world(self.world, dict(self.world_params))
         except (TypeError, ValueError) as e:
             raise ValueError(f"world_params: {e}") from None
+        except ModuleNotFoundError as e:
+            raise ValueError(f"world {self.world!r} needs {e.name}, which is not installed "
+                             '(deep-RL worlds: pip install torch==2.13.0 -e ".[deep]")') from None
+        kind = kinds.kind_of(world, self.world)
+        if self.kind is not None and self.kind != kind:
+            raise ValueError(f"kind: {self.world!r} is a {kind} world, not {self.kind}")
+        self.__dict__["kind"] = kind  # frozen: filled in once, here
+        self._check_kind(kind)
+        if kind == "digits":
+            return self
         if self.overseer_values != "true":
             if self.overseer == "human":
                 raise ValueError("overseer_values: a human overseer's values are its own; "
@@ -210,11 +245,58 @@ class ArmSpec(Strict):
             overseer_weights(self.overseer_values, world)  # unknown features -> ValueError
         return self
 
+    def _check_kind(self, kind: str) -> None:
+        """What belongs to each kind; the kind's own table with every default filled in."""
+        if self.scheme_params and not refs.is_outside(self.scheme, "scheme"):
+            raise ValueError("scheme_params: only for an outside scheme (an entry point or an "
+                             "import reference); built-in schemes have their own tables")
+        if kind != "deep" and self.deep:
+            raise ValueError(f"deep: settings for deep RLHF, but {self.world!r} is a {kind} "
+                             "world")
+        if kind != "digits" and self.digits:
+            raise ValueError(f"digits: settings of the digits task, but {self.world!r} is a "
+                             f"{kind} world")
+        if kind == "tabular":
+            if not self.overseer:
+                raise ValueError("overseer: Field required")
+            return
+        if self.analyses:
+            raise ValueError(f"analyses: {self.analyses} are for tabular worlds")
+        if kind == "digits":
+            if self.overseer or self.overseer_params or self.overseer_values != "true":
+                raise ValueError("overseer: the digits task's judge is part of the task; "
+                                 "leave overseer out of a digits arm")
+            if self.scheme != "debate":
+                raise ValueError("scheme: a digits arm runs the debate task; use "
+                                 "scheme = \"debate\" (the condition is digits.condition)")
+            self.__dict__["digits"] = kinds.digits_settings(self.digits)
+            return
+        if not self.overseer or self.overseer == "human":
+            raise ValueError("overseer: a deep-RL arm needs a simulated overseer (a preset or "
+                             "outside code)")
+        if self.scheme != "rlhf":
+            raise ValueError(f"scheme: deep worlds run deep RLHF (scheme = \"rlhf\", settings "
+                             f"in [deep]), not {self.scheme!r}")
+        try:
+            from oversight.experiments.dataclass_config import resolved
+            from oversight.schemes.deep_rlhf import DeepRLHF
+        except ModuleNotFoundError as e:
+            raise ValueError(f"deep-RL arms need {e.name}: pip install torch==2.13.0 "
+                             '-e ".[deep]"') from None
+        self.__dict__["deep"] = resolved(DeepRLHF, self.deep, "deep")
+
     def resolved(self) -> dict[str, Any]:
         """The arm's full configuration, defaults filled in (what a run key hashes; the
         question is a label for reports and is left out, so rewording it reruns nothing; so
         are the parameter sections of the schemes this arm does not use)."""
-        unused = {s for s in SCHEME_SECTIONS if s != self.scheme}
+        unused = {s for s in SCHEME_SECTIONS if s != self.scheme} | {"kind"}
+        if self.kind != "tabular":
+            unused |= {"rlhf", *SCHEME_SECTIONS, "analyses", "failure_bar"}
+        for section in ("deep", "digits", "scheme_params"):
+            if not getattr(self, section):  # absent: keys of older runs stay as they were
+                unused.add(section)
+        if self.kind == "digits":
+            unused |= {"overseer", "overseer_params", "overseer_values", "budget"}
         if self.overseer_values == "true":  # the default: keys of older runs stay as they were
             unused.add("overseer_values")
         if self.failure_bar == 0.5:  # the default: keys of older runs stay as they were
@@ -267,6 +349,8 @@ def _check_path(path: str) -> None:
                 raise ValueError(f"sweep over {path!r}: name a value inside it, "
                                  f"e.g. {path}.{next(iter(annotation.model_fields))}")
             model = annotation
+        elif part in ("deep", "digits") and not last:  # checked when the arm is validated
+            return
         elif part.endswith("_params"):  # free-form: one more key, checked when the arm is
             if len(parts) != i + 2:
                 raise ValueError(f"sweep over {path!r}: expected {part}.NAME")
@@ -365,7 +449,8 @@ def parse(text: str, source: str) -> ExperimentSpec:
 
 
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in CATALOG.glob("*.toml"))
+    """The catalogue's experiments, the default one first."""
+    return sorted((p.stem for p in CATALOG.glob("*.toml")), key=lambda n: (n != "default", n))
 
 
 def load(name_or_path: str) -> ExperimentSpec:

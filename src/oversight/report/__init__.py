@@ -14,11 +14,12 @@ from oversight.experiments.store import Store
 from oversight.report import html, latex, markdown, podcast
 from oversight.report.build import Tabular
 from oversight.report.deep import Deep
+from oversight.report.digits import Digits
 from oversight.report.document import Document
 from oversight.report.kinds import Kind, assemble
 
 # The first kind that accepts an experiment's runs renders it; tabular accepts anything.
-KINDS: tuple[Kind, ...] = (Deep(), Tabular())
+KINDS: tuple[Kind, ...] = (Digits(), Deep(), Tabular())
 
 FORMATS = ("html", "md", "latex", "podcast")
 

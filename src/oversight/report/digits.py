@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 
 from oversight.analysis.stats import paired_difference
-from oversight.digits.experiment import ACCURACY, STANDARD, Row
+from typing import Any
+
+from oversight.digits.experiment import ACCURACY, STANDARD, Key, Row, aggregate
 from oversight.digits.table import NOTE, grid
 from oversight.report import figures
 from oversight.report.claims import Claim
 from oversight.report.document import Document, FigureBlock, Table
-from oversight.report.kinds import Parts, assemble
+from oversight.report.kinds import Curves, Parts, Rows, assemble
 
 CONDITIONS = ("judge alone", "random second label", "debate: random vs random",
               "debate: greedy vs greedy", "debate: minimax vs minimax", "debate: MCTS vs MCTS")
@@ -70,6 +72,37 @@ def _claims(rows: list[Row], k: int, present: list[str]) -> list[tuple[str, Clai
 
 
 def digits_document(rows: list[Row], seeds: int) -> Document:
+    return assemble(digits_parts(rows, seeds))
+
+
+def rows_of(store_rows: Rows) -> list[Row]:
+    """The experiment's rows from its stored runs: one run is one condition at one k for one
+    judge seed, its metrics named FIRST/JUDGE/METRIC (experiments/kinds.py run_digits)."""
+    per_seed: dict[int, dict[int, dict[Key, float]]] = {}
+    for r in store_rows:
+        if r["status"] != "done":
+            continue
+        task = r["config"]["digits"]
+        merged = per_seed.setdefault(task["k"], {}).setdefault(r["seed"], {})
+        for name, value in r["metrics"].items():
+            first, judge, metric = name.split("/")
+            merged[(task["condition"], first, judge, metric)] = value
+    return aggregate({k: [seeds[s] for s in sorted(seeds)] for k, seeds in per_seed.items()})
+
+
+class Digits:
+    """Runs of the digits debate task (experiments/kinds.py `digits`)."""
+
+    name = "digits"
+
+    def accepts(self, spec: Any, rows: Rows) -> bool:
+        return all(getattr(a, "kind", None) == "digits" for a in spec.arms)
+
+    def parts(self, spec: Any, rows: Rows, curves: Curves) -> Parts:
+        return digits_parts(rows_of(rows), spec.seeds)
+
+
+def digits_parts(rows: list[Row], seeds: int) -> Parts:
     ks = sorted({r.k for r in rows})
     header, body = grid(rows)
     n_keys = len(header) - 2 * len(ks)  # the grid without its published-number columns
@@ -130,8 +163,8 @@ def digits_document(rows: list[Row], seeds: int) -> Document:
         Table("Every condition, judge variant and metric. " + NOTE, tuple(header[:n_keys]),
               tuple(tuple(line[:n_keys]) for line in body), name="digits-all"),
     )
-    return assemble(Parts(
+    return Parts(
         title="Debate with a sparse judge on 8×8 digits",
         subtitle="oversight-lab experiment `debate-digits`", setting=setting,
         questions=tuple(q for k in ks for q in _claims(rows, k, present)),
-        introduction=(), method=method, results=results, findings=tuple(sentences)))
+        introduction=(), method=method, results=results, findings=tuple(sentences))
