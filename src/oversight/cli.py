@@ -31,6 +31,7 @@ from oversight.experiments.runner import SUMMARY_FILE, expand, run_experiment, s
 from oversight.experiments.store import STORE_FILE, Store, StoreError, damaged, pid_alive
 from oversight.report import FORMATS, write_report
 from oversight.report.build import results_tables
+from oversight.report.document import Table as DocTable
 from oversight.web.cli import labellers_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -131,7 +132,13 @@ def run(
         console.print(f"[red]run failed[/] {escape(r['arm'])} seed {r['seed']}: "
                       f"{escape(str(r['error']))}", highlight=False)
     console.print()
-    print_table(summarise(spec, rows))
+    if all(a.kind == "tabular" for a in spec.arms):
+        print_table(summarise(spec, rows))
+    else:  # the kind's own results tables, as its report shows them
+        from oversight.report import load_document
+
+        _, document = load_document(out)
+        print_tables([b for s in document.sections for b in s.blocks if isinstance(b, DocTable)])
     console.print(f"summary: {escape(str(out / SUMMARY_FILE))}   store: "
                   f"{escape(str(out / STORE_FILE))}", highlight=False)
     if report:
@@ -175,45 +182,23 @@ def report_command(
 
 @app.command("debate-digits")
 def debate_digits_command(
-    seeds: Annotated[int, typer.Option(help="judge seeds (0..N-1)")] = 3,
-    out: Annotated[Path | None, typer.Option(help="output folder [results/debate-digits-"
-                                                  "TIMESTAMP]")] = None,
+    seeds: Annotated[int | None, typer.Option(help="judge seeds (0..N-1) [3]")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder [results/NAME-TIMESTAMP]")] = None,
     report: Annotated[bool, typer.Option(help="write OUT/report/")] = True,
 ) -> None:
-    """Debate with a sparse judge on 8×8 digits, beside the published MNIST numbers
-    (about 7 minutes on 2 cores with 3 seeds)."""
-    if seeds < 1:
-        fail(f"--seeds must be at least 1, got {seeds}")
-    from oversight.digits.cli import debate_digits
-
-    debate_digits(seeds, out or Path("results") / f"debate-digits-{datetime.now():%Y%m%d-%H%M%S}",
-                  report)
+    """Short for `oversight run debate-digits`: debate with a sparse judge on 8×8 digits."""
+    run("debate-digits", seeds, out, "local", None, None, report, False)
 
 
 @app.command("hidden-cost")
 def hidden_cost_command(
-    seeds: Annotated[int, typer.Option(help="seeds per overseer (0..N-1)")] = 3,
-    steps: Annotated[int, typer.Option(help="environment steps per run")] = 50_000,
-    labels: Annotated[int, typer.Option(help="labels per run")] = 200,
-    env: Annotated[str, typer.Option(help="Reacher-v5 or HalfCheetah-v5")] = "Reacher-v5",
-    out: Annotated[Path | None, typer.Option(help="output folder [results/hidden-cost-"
-                                                  "TIMESTAMP]")] = None,
+    seeds: Annotated[int | None, typer.Option(help="seeds per overseer (0..N-1) [3]")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder [results/NAME-TIMESTAMP]")] = None,
+    report: Annotated[bool, typer.Option(help="write OUT/report/")] = True,
 ) -> None:
-    """An overseer who cannot see the control cost vs one who can: true return lost and control
-    cost paid (deep RLHF with PPO; about 4 CPU-minutes with the defaults)."""
-    if seeds < 1 or steps < 1000 or labels < 1 or env not in ("HalfCheetah-v5", "Reacher-v5"):
-        fail("need --seeds >= 1, --steps >= 1000, --labels >= 1, --env HalfCheetah-v5 or "
-             "Reacher-v5")
-    try:
-        from oversight.experiments.hidden_cost import hidden_cost
-    except ModuleNotFoundError as e:
-        fail(f"hidden-cost needs the deep-RL extra ({e.name} is missing): "
-             f'pip install torch==2.13.0 -e ".[deep]"')
-
-    folder = out or Path("results") / f"hidden-cost-{datetime.now():%Y%m%d-%H%M%S}"
-    console.print(hidden_cost(env, seeds, steps, labels, folder), highlight=False)
-    console.print(escape(f"wrote {folder / 'hidden_cost.md'} and {folder / 'hidden_cost.json'}"),
-                  highlight=False)
+    """Short for `oversight run hidden-cost`: deep RLHF on Reacher-v5 with an overseer who
+    cannot see the control cost, beside one who can."""
+    run("hidden-cost", seeds, out, "local", None, None, report, False)
 
 
 @app.command()
@@ -296,13 +281,7 @@ app.add_typer(labellers_app, name="labellers")
 
 def print_table(summary: list[dict[str, Any]]) -> None:
     """The report's results tables (one per question), drawn in the terminal."""
-    for t in results_tables(summary):
-        table = Table(title=f"[bold]{escape(t.caption)}[/]", title_justify="left")
-        for i, heading in enumerate(t.header):
-            table.add_column(heading, justify="left" if i == 0 else "right", no_wrap=i == 0)
-        for row in t.rows:
-            table.add_row(*map(escape, row))  # "[budget.amount=3]" is not markup
-        console.print(table)
+    print_tables(results_tables(summary))
     console.print(
         "Deployment levels; mean ± 95% bootstrap CI over seeds. true return and perceived: "
         "0 = uniform-random policy, 1 = optimal under the true reward (perceived: through the "
@@ -312,6 +291,17 @@ def print_table(summary: list[dict[str, Any]]) -> None:
         "not measured (–) for a human overseer. hazard: expected hazardous or catastrophic events "
         "per episode; indifferent: the same for the optimal policy that ignores them.",
         style="dim", highlight=False)
+
+
+def print_tables(tables: list[DocTable]) -> None:
+    for t in tables:
+        table = Table(title=f"[bold]{escape(t.caption)}[/]", title_justify="left")
+        for i, heading in enumerate(t.header):
+            table.add_column(escape(heading), justify="left" if i == 0 else "right",
+                             no_wrap=i == 0)
+        for row in t.rows:
+            table.add_row(*map(escape, row))  # "[budget.amount=3]" is not markup
+        console.print(table)
 
 
 def main() -> None:

@@ -52,10 +52,11 @@ def execute(run: Run) -> dict[str, Any]:
         result, world, overseer = run_arm(arm, run.seed, run.folder, label_key(arm, run.seed))
         analysis_rng = np.random.default_rng([run.seed, 1])  # leaves the run's stream as it was
         metrics, curves = dict(result.metrics), dict(result.curves)
-        for name in arm.analyses:
-            m, c = analyse(name, world, overseer, result, analysis_rng, arm.failure_bar)
-            metrics |= m
-            curves |= c
+        if overseer is not None:  # digits runs have no analyses
+            for name in arm.analyses:
+                m, c = analyse(name, world, overseer, result, analysis_rng, arm.failure_bar)
+                metrics |= m
+                curves |= c
         record |= {"status": "done", "metrics": {k: float(v) for k, v in metrics.items()},
                    "curves": curves, "judgments": result.judgments}
     except Exception as e:  # a failing run is recorded, the others go on

@@ -178,18 +178,21 @@ def digits_task(settings: dict[str, Any]) -> tuple[Any, str, int]:
         if per_experiment in rest:
             raise ValueError(f"digits.{per_experiment}: set by the experiment (its seeds, one "
                              "arm per k, the executor's workers), not per arm")
+    judge = rest.get("judge", {})
+    if isinstance(judge, dict):  # the judge is trained on the task's k
+        if "k" in judge:
+            raise ValueError("digits.judge.k: the judge is trained with digits.k revealed pixels")
+        rest["judge"] = {**judge, "k": 0}
     return build(Config, rest, "digits"), condition, k
 
 
 def digits_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """The `[digits]` table with every default filled in."""
-    from dataclasses import asdict
-
     import pydantic
 
     config, condition, k = digits_task(settings)
     dumped = pydantic.TypeAdapter(type(config)).dump_python(config, mode="json")
-    del asdict
     for per_experiment in ("seeds", "ks", "workers"):
         dumped.pop(per_experiment)
+    dumped["judge"].pop("k")
     return {"condition": condition, "k": k, **dumped}

@@ -10,10 +10,9 @@ each paired by judge seed.
 from __future__ import annotations
 
 import math
-
-from oversight.analysis.stats import paired_difference
 from typing import Any
 
+from oversight.analysis.stats import paired_difference
 from oversight.digits.experiment import ACCURACY, STANDARD, Key, Row, aggregate
 from oversight.digits.table import NOTE, grid
 from oversight.report import figures

@@ -27,10 +27,11 @@ labelled pairs whose segments are cut to L − crop steps at independent random 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from gymnasium.spaces import Box
@@ -54,8 +55,17 @@ from oversight.learning.reward_models import (
 )
 from oversight.learning.selection import Selector, select
 from oversight.protocols import Overseer
-from oversight.schemes.loop import adapt_l2, affordable, per_query, spend_metrics
-from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Segments, Spend
+from oversight.schemes.loop import adapt_l2, affordable, new_log, per_query, spend_metrics
+from oversight.types import (
+    Answer,
+    Budget,
+    FloatArray,
+    Judgments,
+    Queries,
+    RunResult,
+    Segments,
+    Spend,
+)
 from oversight.worlds.gym_adapter import GymWorld
 
 
@@ -116,6 +126,7 @@ class DeepRLHF:
         counts = np.zeros(len(Answer), dtype=np.int64)
         episodes: list[tuple[FloatArray, FloatArray]] = []
         curves: dict[str, list[tuple[int, float]]] = {"rm_val_loss": [], "train_true_return": []}
+        log = new_log() | {"detail": []}
         per_round = self.round_steps(venv.steps)
         for r in range(self.rounds):
             episodes = venv.take_finished() or episodes
@@ -128,6 +139,8 @@ class DeepRLHF:
                 n = len(affordable(overseer, asked_o, budget, allowance))
                 if n:
                     judgments = overseer.judge(asked_o.take(np.arange(n)), judge_rng)
+                    _log(log, r, asked_o.take(np.arange(n)), judgments, overseer.name,
+                         world.feature_names)
                     spend = spend.add(judgments, overseer.wage_per_hour)
                     counts += np.bincount(judgments.answer, minlength=len(Answer))
                     new = PreferenceData.from_judgments(asked_l.take(np.arange(n)), judgments)
@@ -166,7 +179,7 @@ class DeepRLHF:
         } | {f"mean_{name}": float(v)
              for name, v in zip(world.feature_names, final.feature_totals, strict=True)}
         artefacts = {"agent": agent, "ensemble": ensemble, "evaluation": final}
-        return RunResult(metrics, curves, {}, artefacts)
+        return RunResult(metrics, curves, log, artefacts)
 
     def pretrain(self, agent: BaseAlgorithm, venv: LearnedRewardVecEnv, seed: int) -> None:
         """The exploration phase, whose segments the first labels are asked about: the agent
@@ -295,3 +308,22 @@ def _pseudo_labels(ensemble: BTEnsemble, unlabelled: Queries, surf: SURF,
     return PreferenceData(unlabelled.first.features[confident],
                           unlabelled.second.features[confident],
                           (p[confident] >= 0.5).astype(np.float64))
+
+
+def _log(log: dict[str, list[Any]], r: int, asked: Queries, judgments: Judgments,
+         overseer: str, names: tuple[str, ...]) -> None:
+    """Append a round's judgments. Continuous segments have no start state or action string to
+    replay them by: those columns hold -1 and "", and `detail` holds what the overseer judged,
+    each segment's feature totals (K,) by feature name, as JSON."""
+    n = len(asked)
+    log["round"] += [r] * n
+    for side in ("first", "second"):
+        log[f"{side}_start"] += [-1] * n
+        log[f"{side}_actions"] += [""] * n
+    totals = [seg.features.sum(axis=1) for seg in (asked.first, asked.second)]
+    log["detail"] += [json.dumps({side: dict(zip(names, map(float, t[i]), strict=True))
+                                  for side, t in zip(("first", "second"), totals, strict=True)})
+                      for i in range(n)]
+    log["overseer"] += [overseer] * n
+    log["answer"] += judgments.answer.tolist()
+    log["seconds"] += judgments.seconds.tolist()

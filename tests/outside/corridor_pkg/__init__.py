@@ -1,0 +1,1 @@
+"""A world written outside the oversight package, against its public API only (tests/outside)."""
