@@ -62,6 +62,10 @@ def test_an_outside_world_runs_under_serial_and_local_executors(tmp_path: Path) 
     local = run(tmp_path, "corridor_pkg.worlds:make", "--executor", "local", "--workers", "2",
                 name="local")
     assert serial == local and len(serial) == 4
+    report = oversight("report", str(tmp_path / "serial"), "--format", "html")
+    assert report.returncode == 0, report.stdout + report.stderr
+    page = (tmp_path / "serial" / "report" / "index.html").read_text()
+    assert "corridor_pkg.worlds:make" in page and "A corridor with a coin" in page
     # the oracle learns the corridor's optimum (walk right, take the coin) and perceives what
     # is true; the outside overseer's values are the step cost alone, so what it perceives is a
     # cost (never above 0), whatever the policy does

@@ -20,17 +20,17 @@ import numpy as np
 
 from oversight.analysis.failures import CAUSAL, SIGNALS
 from oversight.analysis.stats import paired_difference
+from oversight.experiments.kinds import build_overseer, build_world
 from oversight.experiments.runner import summarise
 from oversight.experiments.spec import ArmSpec, ExperimentSpec
 from oversight.learning.reward_models import RewardModelConfig
-from oversight.overseers.presets import make_overseer
+from oversight.overseers.simulated import SimulatedOverseer
 from oversight.report import figures
 from oversight.report.claims import Claim
 from oversight.report.document import Block, Document, FigureBlock, Table
 from oversight.report.kinds import Parts, assemble, claim_pair, make_claim
 from oversight.report.settings import overseer_values, setting, varying
 from oversight.types import Queries, Segments
-from oversight.worlds import make_world
 
 
 def fmt(mean: float, half: float | None = None, pct: bool = False) -> str:
@@ -344,7 +344,7 @@ def _differences_sentence(diffs: Table) -> str:
 def _world_table(arms: list[ArmSpec]) -> Table:
     body = []
     for name in dict.fromkeys(a.world for a in arms):
-        w = make_world(name, **next(a.world_params for a in arms if a.world == name))
+        w = build_world(name, dict(next(a.world_params for a in arms if a.world == name)))
         true = ", ".join(f"{f} {v:+g}" for f, v in zip(w.feature_names, w.w_true, strict=True))
         lay = ", ".join(f for f, v in zip(w.feature_names, w.lay_visible, strict=True) if v)
         hidden = ", ".join(f for f, v in zip(w.feature_names, w.revealable, strict=True) if v)
@@ -363,7 +363,7 @@ def _world_tasks(arms: list[ArmSpec]) -> str:
     tasks = []
     for name in dict.fromkeys(a.world for a in arms):
         params = next(a.world_params for a in arms if a.world == name)
-        tasks.append(f"{name}: {make_world(name, **params).description}")
+        tasks.append(f"{name}: {build_world(name, dict(params)).description}")
     return "The worlds' tasks. " + " ".join(tasks)
 
 
@@ -387,8 +387,13 @@ def _overseer_table(arms: list[ArmSpec]) -> Table:
             body.append(("human", a.world, "lay or expert view, per labeller", "their own",
                          "people", "measured", f"{a.overseer_params.get('wage', 15.0):.0f}"))
             continue
-        w = make_world(a.world, **a.world_params)
-        o = make_overseer(a.overseer, w, a.overseer_values, **a.overseer_params)
+        w = build_world(a.world, dict(a.world_params))
+        o = build_overseer(a, w, None, "")
+        if not isinstance(o, SimulatedOverseer):  # outside code: only what its protocol says
+            seconds = _judgment_seconds(o, w.horizon, len(w.feature_names))
+            body.append((a.overseer, a.world, "as its code decides", values, "its own",
+                         f"{seconds:.0f}", f"{o.wage_per_hour:.0f}"))
+            continue
         sees = ", ".join(f for f, v in zip(w.feature_names, o.view.visible | o.view.inspects,
                                            strict=True) if v)
         r, c = o.rationality, o.cost
