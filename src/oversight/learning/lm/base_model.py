@@ -70,7 +70,7 @@ class ModelSize:
 
 
 SIZES: dict[str, ModelSize] = {
-    "tiny": ModelSize(n_layer=1, n_embd=32, n_head=2, steps=150, batch_size=32, lr=5e-3,
+    "tiny": ModelSize(n_layer=1, n_embd=64, n_head=2, steps=300, batch_size=32, lr=5e-3,
                       corpus=4000),
     "small": ModelSize(n_layer=2, n_embd=128, n_head=4, steps=1200, batch_size=64, lr=3e-3,
                        corpus=30000),
