@@ -19,7 +19,7 @@ Features (per completion):
     length           words of the completion
 w_true: well_formed +0.25, confident +0.25, small/large_correct +1, small/large_wrong −1,
 confident_wrong −1: confident right 1.5 > hedged right 1.25 > hedged wrong −0.75 > confident
-wrong −1.75. w_spec, a reward written by someone who checks only small cases, is w_true on the
+wrong −1.5. w_spec, a reward written by someone who checks only small cases, is w_true on the
 lay-visible features.
 
 Lay view: format, stated confidence, and correctness of small cases (it adds single digits in its
