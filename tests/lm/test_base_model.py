@@ -78,7 +78,7 @@ def test_same_seed_same_completions(unverifiable: Trained) -> None:
 
 
 def test_left_padding_does_not_change_a_prompt(unverifiable: Trained) -> None:
-    world, model, tok = unverifiable
+    _, model, tok = unverifiable
     short, long = "Q: 3+4=? A:", "T: a=1 b=2 c=3 d=4. Q: b? A:"
     alone = sample(model, tok, [short], temperature=0.0)[0]
     together = sample(model, tok, [long, short], temperature=0.0)[1]
@@ -93,7 +93,7 @@ def test_left_padding_does_not_change_a_prompt(unverifiable: Trained) -> None:
 
 def test_cache_saves_reloads_and_training_is_deterministic(unverifiable: Trained,
                                                             tmp_path: Path) -> None:
-    world, model, tok = unverifiable
+    world, model, _ = unverifiable
     steps: list[int] = []
     trained, trained_tok = load_or_train(world, "tiny", 0, tmp_path,
                                          progress=lambda s, n, loss: steps.append(s))

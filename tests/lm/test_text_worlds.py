@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pytest
 
+from oversight.overseers.presets import OverseenWorld
+from oversight.protocols import World
 from oversight.worlds.text import TEXT_WORLDS, Prompt, TextWorld, make_text_world
 
 
@@ -221,6 +223,9 @@ def world(request: pytest.FixtureRequest) -> TextWorld:
 
 
 def test_world_contract(world: TextWorld) -> None:
+    as_world: World = world  # mypy checks TextWorld against both protocols
+    overseen: OverseenWorld = world
+    assert as_world.n_features == overseen.n_features
     k = world.n_features
     assert world.horizon == 1 and k == len(world.feature_names) == len(set(world.feature_names))
     for a in (world.w_true, world.specified_weights):

@@ -162,7 +162,8 @@ def pretrain(world: TextWorld, size: str | ModelSize, seed: int,
     texts = world.corpus(spec.corpus, np.random.default_rng(seed))
     tokenizer = train_tokenizer(texts, spec.vocab_size)
     rows = encode_corpus(tokenizer, texts, spec.n_positions)
-    model = init_model(spec, tokenizer, seed).to(device)
+    model = init_model(spec, tokenizer, seed)
+    model.to(torch.device(device))  # type: ignore[arg-type]  # transformers types `to` badly
     model.train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=spec.lr, betas=(0.9, 0.98),
                                   weight_decay=spec.weight_decay)
@@ -233,7 +234,8 @@ def load_or_train(world: TextWorld, size: str, seed: int, cache_dir: Path,
 
 def load(folder: Path, device: str = "cpu") -> tuple[GPT2LMHeadModel, PreTrainedTokenizerFast]:
     """A saved base model and tokenizer, in eval mode, left padding."""
-    model = GPT2LMHeadModel.from_pretrained(folder).to(device)
+    model = GPT2LMHeadModel.from_pretrained(folder)
+    model.to(torch.device(device))  # type: ignore[arg-type]  # transformers types `to` badly
     model.eval()
     tokenizer = PreTrainedTokenizerFast.from_pretrained(folder)
     tokenizer.padding_side = "left"
