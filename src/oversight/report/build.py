@@ -14,6 +14,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from oversight.report.document import Block, Document, FigureBlock, Table
 from oversight.report.kinds import Parts, assemble, claim_pair, make_claim
 from oversight.report.settings import overseer_values, setting, varying
 from oversight.types import Queries, Segments
+from oversight.worlds.engine import TabularWorld
 
 
 def fmt(mean: float, half: float | None = None, pct: bool = False) -> str:
@@ -349,8 +351,9 @@ def _world_table(arms: list[ArmSpec]) -> Table:
         lay = ", ".join(f for f, v in zip(w.feature_names, w.lay_visible, strict=True) if v)
         hidden = ", ".join(f for f, v in zip(w.feature_names, w.revealable, strict=True) if v)
         cues = ", ".join(f"{h} (cue: {c})" for h, c in w.cues.items()) or "none"
-        body.append((name, true, lay, hidden or "none", cues, f"{w.horizon}",
-                     f"{len(w.train_levels)}/{len(w.deploy_levels)}"))
+        levels = (f"{len(w.train_levels)}/{len(w.deploy_levels)}"
+                  if isinstance(w, TabularWorld) else "sampled prompts")
+        body.append((name, true, lay, hidden or "none", cues, f"{w.horizon}", levels))
     return Table("Worlds: features with their true weights, the lay (camera) view, the evidence "
                  "hidden from it (revealable), the hidden features whose absence the lay "
                  "overseer can notice (known unknowns, with their visible cue), the horizon H "
@@ -527,7 +530,10 @@ def tabular_parts(
     spec: ExperimentSpec,
     rows: list[dict[str, Any]],
     curves: dict[str, dict[str, list[tuple[int, float]]]],
+    method: Callable[[ExperimentSpec], tuple[Block, ...]] | None = None,
 ) -> Parts:
+    """The parts of a report on runs with the tabular metrics; `method` writes the Method
+    section (default: the tabular worlds' and schemes')."""
     summary = summarise(spec, rows)
     diffs = comparisons(summary, rows)
     intro = (
@@ -570,7 +576,7 @@ def tabular_parts(
         subtitle=f"oversight-lab experiment `{spec.name}`",
         setting=_setting(spec, rows),
         questions=tuple(_claims(spec, summary, rows)),
-        introduction=intro, method=_method(spec), results=tuple(results),
+        introduction=intro, method=(method or _method)(spec), results=tuple(results),
         limitations=limitations, findings=(_differences_sentence(diffs),))
 
 

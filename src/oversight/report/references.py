@@ -11,6 +11,22 @@ BIB: dict[str, tuple[str, str]] = {  # key -> (in-text form, BibTeX entry)
   year = {2017},
   note = {arXiv:1706.03741}
 }"""),
+    "ouyang2022": ("Ouyang et al., 2022", """@inproceedings{ouyang2022,
+  title = {Training Language Models to Follow Instructions with Human Feedback},
+  author = {Ouyang, Long and Wu, Jeff and Jiang, Xu and Almeida, Diogo and others},
+  booktitle = {Advances in Neural Information Processing Systems},
+  year = {2022},
+  note = {arXiv:2203.02155}
+}"""),
+    "stiennon2020": ("Stiennon et al., 2020", """@inproceedings{stiennon2020,
+  title = {Learning to Summarize from Human Feedback},
+  author = {Stiennon, Nisan and Ouyang, Long and Wu, Jeff and Ziegler, Daniel M. and
+            Lowe, Ryan and Voss, Chelsea and Radford, Alec and Amodei, Dario and
+            Christiano, Paul},
+  booktitle = {Advances in Neural Information Processing Systems},
+  year = {2020},
+  note = {arXiv:2009.01325}
+}"""),
     "lee2021bpref": ("Lee et al., 2021", """@inproceedings{lee2021bpref,
   title = {{B-Pref}: Benchmarking Preference-Based Reinforcement Learning},
   author = {Lee, Kimin and Smith, Laura and Dragan, Anca and Abbeel, Pieter},

@@ -20,8 +20,8 @@ Pitfalls handled (see REFERENCES.md, "TRL (1.16) with models built here"):
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import copy
+import dataclasses
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import torch
-from transformers.trainer_callback import PrinterCallback
 from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
@@ -39,6 +38,7 @@ from transformers import (
     TrainerState,
     TrainingArguments,
 )
+from transformers.trainer_callback import PrinterCallback
 
 RewardFn = Callable[[list[str], list[str]], list[float]]
 ArgsT = TypeVar("ArgsT", bound=TrainingArguments)
@@ -187,7 +187,7 @@ class StepLogger(TrainerCallback):
 
     def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
                logs: dict[str, float] | None = None, **kwargs: Any) -> None:
-        if not logs or "loss" not in logs and self.reward_key not in logs:
+        if not logs or ("loss" not in logs and self.reward_key not in logs):
             return
         self.logs.append(StepLog(
             step=state.global_step,
