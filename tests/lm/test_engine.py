@@ -1,0 +1,77 @@
+"""Language-model arms through the engine: stored, resumable, deterministic runs whose metrics
+mean what their names say (the tabular runs' names)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from oversight.experiments.runner import run_experiment
+from oversight.experiments.spec import SpecError, parse
+
+SPEC = """
+name = "lm-tiny"
+seeds = 1
+[defaults]
+world = "lm-unverifiable"
+budget = { kind = "labels", amount = 40 }
+lm = { size = "tiny", prompts = 40, eval_prompts = 16, candidates = 4, n = 4, reward_model = { steps = 30 } }
+[[arms]]
+name = "oracle"
+overseer = "oracle"
+[[arms]]
+name = "lay"
+overseer = "lay-guess"
+"""
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("lm")
+    return out, run_experiment(parse(SPEC, "lm.toml"), out, "serial")
+
+
+def test_runs_are_stored_with_their_judgments_as_text(first: tuple[Path, list[dict]]) -> None:
+    out, rows = first
+    assert [r["status"] for r in rows] == ["done", "done"], [r.get("error") for r in rows]
+    with sqlite3.connect(out / "store.sqlite") as db:
+        judged = db.execute("SELECT first_actions, detail FROM judgments").fetchall()
+    assert len(judged) == 80  # 40 labels per arm
+    assert json.loads(judged[0][1])["prompt"].endswith("A:")
+    assert (out / "models" / "lm-unverifiable-tiny-0" / "config.json").is_file()
+
+
+def test_metrics_mean_what_they_say(first: tuple[Path, list[dict]]) -> None:
+    _, rows = first
+    oracle, lay = (r["metrics"] for r in rows)
+    for split in ("train", "deploy"):
+        # best-of-n's KL is analytic; the oracle sees and values the truth, so it perceives it
+        assert oracle[f"kl_{split}"] == pytest.approx(math.log(4) - 3 / 4)
+        assert oracle[f"perceived_return_{split}"] == pytest.approx(oracle[f"true_return_{split}"])
+        assert oracle[f"deception_rate_{split}"] == 0.0
+        assert 0.0 <= lay[f"deception_rate_{split}"] <= lay[f"deception_rate_partial_{split}"]
+    assert oracle["labels"] == lay["labels"] == 40
+
+
+def test_same_seed_same_numbers_and_resume_reruns_nothing(
+        first: tuple[Path, list[dict]], tmp_path: Path) -> None:
+    out, rows = first
+    again = run_experiment(parse(SPEC, "lm.toml"), tmp_path, "serial")  # a fresh base model
+    assert [r["metrics"] for r in again] == [r["metrics"] for r in rows]
+    resumed = run_experiment(parse(SPEC, "lm.toml"), out, "serial")
+    assert [r["finished"] for r in resumed] == [r["finished"] for r in rows]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('lm = { optimizer = "ppo" }', "lm.optimizer"),
+    ('lm = { nn = 4 }', "did you mean 'n'?"),
+    ('digits = { k = 4 }', "digits: settings of the digits task"),
+])
+def test_bad_lm_settings_are_refused(line: str, expected: str) -> None:
+    text = SPEC.replace('[[arms]]\nname = "oracle"', f'[[arms]]\nname = "oracle"\n{line}', 1)
+    with pytest.raises(SpecError, match=expected):
+        parse(text, "lm.toml")
