@@ -252,16 +252,33 @@ def status(folder: Annotated[Path, typer.Argument(help="an experiment's output f
 @app.command()
 def export(
     folder: Annotated[Path, typer.Argument(help="an experiment's output folder")],
-    format: Annotated[str, typer.Option("--format", help="csv, jsonl or parquet")] = "csv",
+    format: Annotated[str, typer.Option("--format", help="csv, jsonl, parquet or hf")] = "csv",
     out: Annotated[Path | None, typer.Option(help="file to write [FOLDER/runs.FORMAT]")] = None,
 ) -> None:
-    """One row per run (config and metrics flattened) for pandas or any other tool."""
-    if format not in ("csv", "jsonl", "parquet"):
-        fail(f"--format must be csv, jsonl or parquet, got {format!r}")
+    """One row per run (config and metrics flattened) for pandas or any other tool; with
+    `--format hf`, every judgment as a `datasets` preference dataset (prompt / chosen /
+    rejected) that TRL's trainers read as it is, saved at --out [FOLDER/preferences/]."""
+    if format not in ("csv", "jsonl", "parquet", "hf"):
+        fail(f"--format must be csv, jsonl, parquet or hf, got {format!r}")
     try:
         store = Store(folder, create=False)
     except (FileNotFoundError, StoreError) as e:
         fail(str(e))
+    if format == "hf":
+        from oversight.experiments.preferences import export_preferences
+
+        target = out or folder / "preferences"
+        with store:
+            try:
+                strict, other = export_preferences(store, target)
+            except StoreError as e:
+                fail(str(e))
+            except OSError as e:
+                fail(f"cannot write {target}: {e}")
+        console.print(escape(f"wrote {strict} preferences (split train) and {other} ties, "
+                             f"abstentions and skips (split unresolved) to {target}"),
+                      highlight=False)
+        return
     target = out or folder / f"runs.{format}"
     with store:
         try:

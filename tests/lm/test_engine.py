@@ -19,7 +19,13 @@ seeds = 1
 [defaults]
 world = "lm-unverifiable"
 budget = { kind = "labels", amount = 40 }
-lm = { size = "tiny", prompts = 40, eval_prompts = 16, candidates = 4, n = 4, reward_model = { steps = 30 } }
+[defaults.lm]
+size = "tiny"
+prompts = 40
+eval_prompts = 16
+candidates = 4
+n = 4
+reward_model = { steps = 30 }
 [[arms]]
 name = "oracle"
 overseer = "oracle"
@@ -75,3 +81,35 @@ def test_bad_lm_settings_are_refused(line: str, expected: str) -> None:
     text = SPEC.replace('[[arms]]\nname = "oracle"', f'[[arms]]\nname = "oracle"\n{line}', 1)
     with pytest.raises(SpecError, match=expected):
         parse(text, "lm.toml")
+
+
+def test_export_hf_writes_every_judgment_as_a_preference_dataset(
+        first: tuple[Path, list[dict]], tmp_path: Path) -> None:
+    from datasets import load_from_disk
+
+    from oversight.experiments.preferences import export_preferences
+    from oversight.experiments.store import Store
+
+    out, _ = first
+    with Store(out, create=False) as store:
+        strict, other = export_preferences(store, tmp_path / "prefs")
+    data = load_from_disk(str(tmp_path / "prefs"))
+    assert strict + other == 80 and len(data["train"]) == strict
+    assert set(data["train"]["answer"]) <= {"first", "second"}
+    assert set(data["unresolved"]["answer"]) <= {"tie", "abstain", "skip"}
+    row = data["train"][0]
+    assert row["prompt"].endswith("A:") and row["chosen"] != row["rejected"]
+
+
+def test_export_hf_renders_tabular_segments_by_action_name(tmp_path: Path) -> None:
+    from oversight.experiments.preferences import preference_rows
+    from oversight.experiments.store import Store
+
+    spec = parse('name = "t"\nseeds = 1\n[[arms]]\nname = "o"\nworld = "camera-room"\n'
+                 'overseer = "oracle"\nbudget = { amount = 6 }\n'
+                 'rlhf = { rounds = 1, episodes_per_round = 10 }\n', "t.toml")
+    run_experiment(spec, tmp_path, "serial")
+    with Store(tmp_path, create=False) as store:
+        rows = preference_rows(store)
+    assert len(rows) == 6 and rows[0]["chosen"].startswith("start state ")
+    assert any(name in rows[0]["chosen"] for name in ("up", "down", "left", "right"))

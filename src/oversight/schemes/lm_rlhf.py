@@ -28,20 +28,20 @@ import copy
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
-import torch
+from transformers import GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerFast
 
 from oversight.learning.lm.base_model import load_or_train, sample
 from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n
 from oversight.learning.lm.kl import sequence_logprobs
 from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
-from oversight.learning.lm.trl_common import LMTrainConfig
+from oversight.learning.lm.trl_common import LMTrainConfig, RewardFn
 from oversight.protocols import Overseer
 from oversight.schemes.loop import affordable, spend_metrics
 from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Spend
-from oversight.worlds.text.base import Prompt, TextWorld
+from oversight.worlds.text.base import Prompt, TextSplit, TextWorld
 
 Optimizer = Literal["bon", "grpo", "rloo", "dpo"]
 TARGETS = {Answer.FIRST: 1.0, Answer.SECOND: 0.0, Answer.TIE: 0.5}  # others: not trained on
@@ -87,10 +87,11 @@ class LMRLHF:
         target = np.array([TARGETS.get(Answer(a), math.nan) for a in judgments.answer])
 
         metrics: dict[str, float] = spend_metrics(spend) | _answer_rates(judgments.answer)
-        rm = TextRewardEnsemble(tokenizer, self.reward_model)
         kept = ~np.isnan(target)
-        policy = base
+        policy: PreTrainedModel = base
+        rm: TextRewardEnsemble | None = None  # nothing to learn from: the base model is the policy
         if kept.sum() >= 2:
+            rm = TextRewardEnsemble(tokenizer, self.reward_model)
             idx = asked[kept]
             report = rm.fit([texts[i] for i in idx], [first[i] for i in idx],
                             [second[i] for i in idx], target[kept], fit_rng)
@@ -98,18 +99,17 @@ class LMRLHF:
             reward_fn = rm.reward_fn(self.conservative)
             policy = self.optimise(base, tokenizer, texts, reward_fn, prompts, first, second,
                                    asked, judgments.answer, torch_seed)
-        else:
-            rm = None  # nothing to learn from: the base model is the policy
-        for split, split_rng in zip(("train", "deploy"), eval_rng.spawn(2), strict=True):
+        splits: tuple[TextSplit, TextSplit] = ("train", "deploy")
+        for split, split_rng in zip(splits, eval_rng.spawn(2), strict=True):
             metrics |= self.evaluate(world, overseer, base, policy, tokenizer, rm, split,
                                      split_rng, torch_seed)
         return RunResult(metrics, {}, _log(prompts, first, second, asked, judgments.answer,
                                            judgments.seconds, overseer.name))
 
-    def optimise(self, base: torch.nn.Module, tokenizer: object, texts: list[str],
-                 reward_fn: object, prompts: list[Prompt], first: list[str],
-                 second: list[str], asked: np.ndarray, answers: np.ndarray,
-                 torch_seed: int) -> object:
+    def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
+                 texts: list[str], reward_fn: RewardFn, prompts: list[Prompt],
+                 first: list[str], second: list[str], asked: np.ndarray, answers: np.ndarray,
+                 torch_seed: int) -> PreTrainedModel:
         """The optimised policy (for `bon`, the base model: selection happens at sampling)."""
         config = self.train
         match self.optimizer:
@@ -120,7 +120,7 @@ class LMRLHF:
                 from oversight.learning.lm.rloo import train_rloo
 
                 trainer = train_grpo if self.optimizer == "grpo" else train_rloo
-                model, _ = trainer(copy.deepcopy(base), tokenizer, texts, reward_fn,  # type: ignore[arg-type]
+                model, _ = trainer(copy.deepcopy(base), tokenizer, texts, reward_fn,
                                    config)
                 return model
             case "dpo":
@@ -128,7 +128,7 @@ class LMRLHF:
 
                 from oversight.learning.lm.dpo import train_dpo
 
-                rows = {"prompt": [], "chosen": [], "rejected": []}  # type: dict[str, list[str]]
+                rows: dict[str, list[str]] = {"prompt": [], "chosen": [], "rejected": []}
                 for i, a in zip(asked, answers, strict=True):
                     if a in (Answer.FIRST, Answer.SECOND):
                         win, lose = (first[i], second[i]) if a == Answer.FIRST else (second[i],
@@ -138,31 +138,33 @@ class LMRLHF:
                         rows["rejected"].append(lose)
                 if not rows["prompt"]:
                     return base
-                model, _ = train_dpo(copy.deepcopy(base), tokenizer,  # type: ignore[arg-type]
+                model, _ = train_dpo(copy.deepcopy(base), tokenizer,
                                      Dataset.from_dict(rows), config)
                 return model
         raise ValueError(f"unknown optimizer {self.optimizer!r}")
 
-    def evaluate(self, world: TextWorld, overseer: Overseer, base: object, policy: object,
-                 tokenizer: object, rm: TextRewardEnsemble | None, split: str,
-                 rng: np.random.Generator, torch_seed: int) -> dict[str, float]:
+    def evaluate(self, world: TextWorld, overseer: Overseer, base: PreTrainedModel,
+                 policy: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
+                 rm: TextRewardEnsemble | None, split: TextSplit, rng: np.random.Generator,
+                 torch_seed: int) -> dict[str, float]:
         """The split's metrics (suffix _train or _deploy) on fresh prompts of that split."""
-        prompts = world.prompts(split, self.eval_prompts, rng)  # type: ignore[arg-type]
+        prompts = world.prompts(split, self.eval_prompts, rng)
         texts = [p.text for p in prompts]
         generator_seed = torch_seed + (1 if split == "train" else 2)
         if self.optimizer == "bon" and rm is not None:
-            chosen = best_of_n(base, tokenizer, texts, self.n,  # type: ignore[arg-type]
+            chosen = best_of_n(base, tokenizer, texts, self.n,
                                rm.reward_fn(self.conservative), self.max_new_tokens,
                                generator_seed)
             completions, kl = chosen.completions, kl_best_of_n(self.n)
         else:
-            completions = [c[0] for c in sample(policy, tokenizer, texts, n=1,  # type: ignore[arg-type]
+            tuned = cast(GPT2LMHeadModel, policy)
+            completions = [c[0] for c in sample(tuned, tokenizer, texts, n=1,
                                                 max_new_tokens=self.max_new_tokens,
                                                 seed=generator_seed)]
             kl = 0.0 if policy is base else float(np.mean(
-                sequence_logprobs(policy, tokenizer, texts, completions)  # type: ignore[arg-type]
-                - sequence_logprobs(base, tokenizer, texts, completions)))  # type: ignore[arg-type]
-        base_out = [c[0] for c in sample(base, tokenizer, texts, n=1,  # type: ignore[arg-type]
+                sequence_logprobs(policy, tokenizer, texts, completions)
+                - sequence_logprobs(base, tokenizer, texts, completions)))
+        base_out = [c[0] for c in sample(cast(GPT2LMHeadModel, base), tokenizer, texts, n=1,
                                          max_new_tokens=self.max_new_tokens,
                                          seed=generator_seed + 10)]
         scripted = [world.completions([p] * self.candidates, rng) for p in prompts]
