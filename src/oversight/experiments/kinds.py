@@ -16,6 +16,8 @@ Every kind's run returns a `RunResult`: metrics, curves and judgments go to the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -173,7 +175,11 @@ def run_arm(arm: Any, seed: int, folder: Path | None, label_key: str
                 raise RuntimeError("a language-model run needs the experiment's output folder "
                                    "(its base models are cached in FOLDER/models)")
             overseer = build_overseer(arm, world, folder, label_key)
-            result = lm_scheme(arm.lm).run(world, overseer, budget, seed, folder / "models")
+            # base models are keyed by world, size and seed; other world parameters, other folder
+            params = json.dumps(dict(arm.world_params), sort_keys=True)
+            models = folder / "models" / (hashlib.sha256(params.encode()).hexdigest()[:12]
+                                          if arm.world_params else "")
+            result = lm_scheme(arm.lm).run(world, overseer, budget, seed, models)
             return result, world, overseer
         case _:
             overseer = build_overseer(arm, world, folder, label_key)

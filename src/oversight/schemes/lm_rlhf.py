@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, cast
 
@@ -37,7 +37,7 @@ from oversight.learning.lm.base_model import load_or_train, sample
 from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n
 from oversight.learning.lm.kl import sequence_logprobs
 from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
-from oversight.learning.lm.trl_common import LMTrainConfig, RewardFn
+from oversight.learning.lm.trl_common import LMTrainConfig, RewardFn, resolve_device
 from oversight.protocols import Overseer
 from oversight.schemes.loop import affordable, spend_metrics
 from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Spend
@@ -67,14 +67,16 @@ class LMRLHF:
     reward_model: TextRewardConfig = field(default_factory=lambda: TextRewardConfig(
         steps=200, device="cpu"))
     train: LMTrainConfig = field(default_factory=lambda: LMTrainConfig(device="cpu"))
+    device: str = "auto"  # every model of the run: "auto" (CUDA when there is one), cpu, cuda
 
     def run(self, world: TextWorld, overseer: Overseer, budget: Budget, seed: int,
             cache_dir: Path) -> RunResult:
         rng = np.random.default_rng(seed)
         prompt_rng, judge_rng, fit_rng, eval_rng = rng.spawn(4)
         torch_seed = int(rng.integers(2**62))
+        device = resolve_device(self.device)
         base, tokenizer = load_or_train(world, self.size, seed if self.base_seed is None
-                                        else self.base_seed, cache_dir)
+                                        else self.base_seed, cache_dir, device=device)
         prompts = world.prompts("train", self.prompts, prompt_rng)
         texts = [p.text for p in prompts]
         pairs = sample(base, tokenizer, texts, n=2, max_new_tokens=self.max_new_tokens,
@@ -91,14 +93,14 @@ class LMRLHF:
         policy: PreTrainedModel = base
         rm: TextRewardEnsemble | None = None  # nothing to learn from: the base model is the policy
         if kept.sum() >= 2:
-            rm = TextRewardEnsemble(tokenizer, self.reward_model)
+            rm = TextRewardEnsemble(tokenizer, replace(self.reward_model, device=device))
             idx = asked[kept]
             report = rm.fit([texts[i] for i in idx], [first[i] for i in idx],
                             [second[i] for i in idx], target[kept], fit_rng)
             metrics["rm_agreement"] = report.val_accuracy
             reward_fn = rm.reward_fn(self.conservative)
             policy = self.optimise(base, tokenizer, texts, reward_fn, prompts, first, second,
-                                   asked, judgments.answer, torch_seed)
+                                   asked, judgments.answer, replace(self.train, device=device))
         splits: tuple[TextSplit, TextSplit] = ("train", "deploy")
         for split, split_rng in zip(splits, eval_rng.spawn(2), strict=True):
             metrics |= self.evaluate(world, overseer, base, policy, tokenizer, rm, split,
@@ -109,9 +111,8 @@ class LMRLHF:
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
                  texts: list[str], reward_fn: RewardFn, prompts: list[Prompt],
                  first: list[str], second: list[str], asked: np.ndarray, answers: np.ndarray,
-                 torch_seed: int) -> PreTrainedModel:
+                 config: LMTrainConfig) -> PreTrainedModel:
         """The optimised policy (for `bon`, the base model: selection happens at sampling)."""
-        config = self.train
         match self.optimizer:
             case "bon":
                 return base
