@@ -113,3 +113,22 @@ def test_export_hf_renders_tabular_segments_by_action_name(tmp_path: Path) -> No
         rows = preference_rows(store)
     assert len(rows) == 6 and rows[0]["chosen"].startswith("start state ")
     assert any(name in rows[0]["chosen"] for name in ("up", "down", "left", "right"))
+
+
+def test_a_language_model_experiment_runs_with_the_network_off(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-rn", "true"], capture_output=True).returncode != 0:
+        pytest.skip("unshare -rn (a network namespace without any interface) is not permitted")
+    spec = tmp_path / "lm.toml"
+    spec.write_text(SPEC.split('[[arms]]\nname = "lay"')[0])  # the oracle arm alone
+    env = os.environ | {"HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(["unshare", "-rn", sys.executable, "-m", "oversight.cli", "run",
+                           str(spec), "--out", str(tmp_path / "out"), "--executor", "serial"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (tmp_path / "out" / "report" / "index.html").is_file()
