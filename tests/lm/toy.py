@@ -98,5 +98,6 @@ def answer_probability(model: GPT2LMHeadModel, prompts: list[str]) -> float:
     ids = torch.tensor([tok(p + answer(p))["input_ids"] + [tok.eos_token_id] for p in prompts])
     with torch.no_grad():
         logp = torch.log_softmax(model(input_ids=ids).logits, dim=-1)
-    lp = logp[:, 3, :].gather(1, ids[:, 4:5]).squeeze(1) + logp[:, 4, :].gather(1, ids[:, 5:6]).squeeze(1)
+    lp = (logp[:, 3, :].gather(1, ids[:, 4:5]).squeeze(1)
+          + logp[:, 4, :].gather(1, ids[:, 5:6]).squeeze(1))
     return float(lp.exp().mean())

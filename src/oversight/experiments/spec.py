@@ -269,6 +269,9 @@ class ArmSpec(Strict):
             return
         if self.analyses:
             raise ValueError(f"analyses: {self.analyses} are for tabular worlds")
+        if self.rlhf != RLHFSpec():
+            raise ValueError(f"rlhf: the tabular RLHF loop's parameters, but {self.world!r} is "
+                             f"a {kind} world (its settings are in [{kind}])")
         if kind == "digits":
             if self.overseer or self.overseer_params or self.overseer_values != "true":
                 raise ValueError("overseer: the digits task's judge is part of the task; "
@@ -444,7 +447,13 @@ def parse(text: str, source: str) -> ExperimentSpec:
             if not isinstance(arm, dict):
                 arms.append(arm)  # pydantic reports the wrong type with its path
                 continue
-            arms += _expand_sweep(_merge(defaults, arm), f"{source}: arms.{i}")
+            merged = _merge(defaults, arm)
+            scheme = merged.get("scheme", "rlhf")
+            for section in SCHEME_SECTIONS:  # the scheme is a tagged choice: its own table only
+                if section in merged and section != scheme:
+                    raise SpecError(f"{source}: arms.{i}.{section}: parameters of the {section} "
+                                    f"scheme, but this arm's scheme is {scheme!r}")
+            arms += _expand_sweep(merged, f"{source}: arms.{i}")
         raw["arms"] = arms
     try:
         spec = ExperimentSpec.model_validate(raw)

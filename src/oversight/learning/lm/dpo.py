@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import math
 import tempfile
+from typing import cast
 
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -68,7 +69,7 @@ def train_dpo(
             callbacks=[logger],
         )
         quiet(trainer).train()
-    model = trainer.model
+    model = cast(PreTrainedModel, trainer.model)
     model.eval()
     logs = [StepLog(s.step, s.reward, math.nan, s.seconds) for s in logger.logs]
     return model, logs

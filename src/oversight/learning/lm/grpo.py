@@ -1,4 +1,4 @@
-"""GRPO (Shao et al. 2024, DeepSeekMath) through trl.GRPOTrainer, with a KL penalty to the base model.
+"""GRPO (Shao et al. 2024, DeepSeekMath) through trl.GRPOTrainer, KL-penalised to the base model.
 
 Each step samples `num_generations` completions per prompt, scores them with the reward function,
 and uses the group-standardised reward as the advantage; the loss adds beta · KL(π ‖ π_ref), with
@@ -10,6 +10,7 @@ Everything TRL-specific that differs from its defaults is in trl_common.
 from __future__ import annotations
 
 import tempfile
+from typing import cast
 
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -34,7 +35,8 @@ def grpo_args(config: LMTrainConfig, output_dir: str) -> GRPOConfig:
         raise ValueError(f"LMTrainConfig: batch_size ({config.batch_size}) must be a multiple of "
                          f"num_generations ({config.num_generations})")
     if config.beta <= 0:
-        raise ValueError(f"LMTrainConfig.beta: GRPO here needs a KL coefficient > 0, got {config.beta}")
+        raise ValueError("LMTrainConfig.beta: GRPO here needs a KL coefficient > 0, "
+                         f"got {config.beta}")
     return trl_args(
         GRPOConfig, config, output_dir,
         per_device_train_batch_size=config.batch_size,
@@ -68,6 +70,6 @@ def train_grpo(
                 callbacks=[logger],
             )
         quiet(trainer).train()
-    model = trainer.model
+    model = cast(PreTrainedModel, trainer.model)
     model.eval()
     return model, logger.logs

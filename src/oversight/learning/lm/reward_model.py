@@ -114,7 +114,8 @@ class TextRewardEnsemble:
         self.scale = np.ones(0)
 
     # -- encoding ---------------------------------------------------------------------------
-    def _encode(self, prompts: list[str], completions: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    def _encode(self, prompts: list[str],
+                completions: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Right-padded ids and mask (N, T) of prompt + completion + eos, truncated on the left."""
         eos = self.tokenizer.eos_token_id
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
@@ -125,7 +126,8 @@ class TextRewardEnsemble:
             rows.append((ids + ([eos] if eos is not None else []))[-limit:])
         width = max(len(r) for r in rows)
         ids_t = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.device)
-        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.device)
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows],
+                            device=self.device)
         return ids_t, mask
 
     def _new_member(self, seed: int) -> _Member:
@@ -175,13 +177,14 @@ class TextRewardEnsemble:
         ids_b, mask_b = self._encode([prompts[i] for i in idx], [completions_b[i] for i in idx])
         y = torch.tensor(y_all[idx], dtype=torch.float32, device=self.device)
         order = rng.permutation(len(idx))
-        n_val = int(round(self.config.holdout * len(idx)))
+        n_val = round(self.config.holdout * len(idx))
         val, train = order[:n_val], order[n_val:]
         c = self.config
         self.members = []
         for _ in range(c.members):
             member = self._new_member(int(rng.integers(2**31)))
-            boot = torch.as_tensor(rng.choice(train, size=len(train), replace=True), device=self.device)
+            boot = torch.as_tensor(rng.choice(train, size=len(train), replace=True),
+                                   device=self.device)
             opt = torch.optim.AdamW(member.parameters(), lr=c.lr, weight_decay=c.weight_decay)
             g = torch.Generator().manual_seed(int(rng.integers(2**31)))
             member.train()
@@ -238,7 +241,8 @@ class TextRewardEnsemble:
         """(N,) the ensemble-mean reward."""
         return self.predict(prompts, completions).mean(axis=0)
 
-    def conservative(self, prompts: list[str], completions: list[str], k: float = 1.0) -> FloatArray:
+    def conservative(self, prompts: list[str], completions: list[str],
+                     k: float = 1.0) -> FloatArray:
         """(N,) mean − k·std over members (std 0 for a single member)."""
         r = self.predict(prompts, completions)
         return r.mean(axis=0) - k * r.std(axis=0)

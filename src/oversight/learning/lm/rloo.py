@@ -13,6 +13,7 @@ The reference model is rebuilt by TRL from a temporary copy (trl_common.referenc
 from __future__ import annotations
 
 import tempfile
+from typing import cast
 
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -37,7 +38,8 @@ def rloo_args(config: LMTrainConfig, output_dir: str) -> RLOOConfig:
         raise ValueError(f"LMTrainConfig: batch_size ({config.batch_size}) must be a multiple of "
                          f"num_generations ({config.num_generations})")
     if config.beta <= 0:
-        raise ValueError(f"LMTrainConfig.beta: RLOO here needs a KL coefficient > 0, got {config.beta}")
+        raise ValueError("LMTrainConfig.beta: RLOO here needs a KL coefficient > 0, "
+                         f"got {config.beta}")
     return trl_args(
         RLOOConfig, config, output_dir,
         per_device_train_batch_size=config.batch_size,
@@ -72,6 +74,6 @@ def train_rloo(
                 callbacks=[logger],
             )
         quiet(trainer).train()
-    model = trainer.model
+    model = cast(PreTrainedModel, trainer.model)
     model.eval()
     return model, logger.logs

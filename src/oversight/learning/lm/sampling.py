@@ -52,7 +52,8 @@ def _sample_batch(
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     was_training = model.training
     model.eval()
-    cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    params = inspect.signature(model.forward).parameters
+    cache_arg = "cache" if "cache" in params else "past_key_values"
     past = None
     step_ids, step_pos = ids, positions
     done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
@@ -74,4 +75,4 @@ def _sample_batch(
         mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
     model.train(was_training)
     tokens = torch.stack(new, dim=1).tolist()
-    return [tokenizer.decode(t, skip_special_tokens=True) for t in tokens]
+    return [str(tokenizer.decode(t, skip_special_tokens=True)) for t in tokens]

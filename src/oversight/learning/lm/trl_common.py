@@ -8,7 +8,8 @@ Pitfalls handled (see REFERENCES.md, "TRL (1.16) with models built here"):
   folder deleted: the reference is then in memory). DPOTrainer accepts `ref_model`: we pass a copy.
 - Precision: TRL sets `bf16=True` unless `fp16` is set; both are turned off (tiny models, fp32,
   bit-for-bit reproducible on CPU).
-- `gradient_checkpointing` defaults to on in TRL: off (nothing to save on small models, ~20% slower).
+- `gradient_checkpointing` defaults to on in TRL: off (nothing to save on small models, ~20%
+  slower).
 - Learning rate: TRL's 1e-6 default suits pre-trained models; models trained here from scratch need
   ~1e-4–1e-3 (measured 5e-4 on a 0.85M-parameter model). `LMTrainConfig.lr` defaults to 5e-4.
 - No hub, no reports, no checkpoints: `report_to="none"`, `save_strategy="no"`,
@@ -49,8 +50,8 @@ class LMTrainConfig:
     """Settings shared by the TRL optimisers.
 
     steps: optimiser steps. lr: AdamW learning rate (for from-scratch tiny models, not TRL's 1e-6).
-    batch_size: completions per step for GRPO/RLOO (must be a multiple of num_generations), pairs per
-    step for DPO. num_generations: completions per prompt (the group of GRPO/RLOO's baseline).
+    batch_size: completions per step for GRPO/RLOO (must be a multiple of num_generations), pairs
+    per step for DPO. num_generations: completions per prompt (the group of GRPO/RLOO's baseline).
     beta: KL coefficient to the reference (base) model, > 0. max_new_tokens: completion length cap.
     temperature: sampling temperature in training. seed: TRL's seed (weights order, sampling).
     device: "auto" (CUDA when available), "cpu" or "cuda".
@@ -158,10 +159,10 @@ def reference_checkpoint(model: PreTrainedModel) -> Iterator[str]:
             model.config._name_or_path = old
 
 
-def trl_reward(reward_fn: RewardFn, name: str = "reward") -> Callable[..., list[float]]:
+def trl_reward(reward_fn: RewardFn, name: str = "reward") -> Callable[..., list[float | None]]:
     """Adapt the lab's (prompts, completions) → rewards to TRL's reward-function signature."""
 
-    def reward(prompts: list[str], completions: list[str], **_: Any) -> list[float]:
+    def reward(prompts: list[str], completions: list[str], **_: Any) -> list[float | None]:
         return [float(r) for r in reward_fn(list(prompts), list(completions))]
 
     reward.__name__ = name
