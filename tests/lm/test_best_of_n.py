@@ -19,7 +19,8 @@ from oversight.learning.lm.best_of_n import (
     kl_best_of_n,
 )
 from oversight.learning.lm.sampling import sample
-from tests.lm import toy
+
+from . import toy
 
 PROMPTS = toy.TRAIN * 4  # 80 prompts
 

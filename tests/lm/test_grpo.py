@@ -14,7 +14,8 @@ from transformers import PreTrainedModel
 
 from oversight.learning.lm.grpo import train_grpo
 from oversight.learning.lm.trl_common import LMTrainConfig, StepLog
-from tests.lm import toy
+
+from . import toy
 
 # 4 prompts × 8 completions per step; two tokens: the digit and the end of sequence
 CONFIG = LMTrainConfig(steps=40, lr=1e-3, batch_size=32, num_generations=8, beta=0.05,

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
-from tests.lm import toy
+
+from . import toy
 
 Pairs = tuple[list[str], list[str], list[str], np.ndarray]
 

@@ -12,7 +12,8 @@ import torch
 
 from oversight.learning.lm.rloo import train_rloo
 from oversight.learning.lm.trl_common import LMTrainConfig
-from tests.lm import toy
+
+from . import toy
 
 CONFIG = LMTrainConfig(steps=40, lr=1e-3, batch_size=32, num_generations=8, beta=0.05,
                        max_new_tokens=2, seed=0, device="cpu")
