@@ -73,12 +73,15 @@ def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
     """A scripted person who answers through the HTTP API exactly as the oracle preset would.
 
     It is the test's oracle, so it may read the query behind each lease from the labels
-    database (a person reads it off the screen); everything it does goes through the API."""
+    database (a person reads it off the screen, including which side shows which segment);
+    everything it does goes through the API. A text query's truth is its stored true answer
+    (w_true on the completions' checked features, which is what the oracle preset compares)."""
     import httpx
     import numpy as np
 
     from oversight.overseers.presets import make_overseer
     from oversight.web.frames import queries_of
+    from oversight.web.texts import unswap
 
     names = {Answer.FIRST: "left", Answer.SECOND: "right", Answer.TIE: "tie"}
     db = connect(folder)
@@ -93,13 +96,18 @@ def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
                 continue
             row = db.execute(
                 "SELECT q.first_start, q.first_actions, q.second_start, q.second_actions,"
-                " q.revealed, q.shown, b.world, b.world_params FROM labels l JOIN queries q ON"
+                " q.revealed, q.shown, b.world, b.world_params, q.texts, q.swapped, q.true_answer"
+                " FROM labels l JOIN queries q ON"
                 " q.id = l.query JOIN batches b ON b.id = q.batch WHERE l.id = ?",
                 (lease,)).fetchone()
-            world = make_world(row[6], **json.loads(row[7]))
-            oracle = make_overseer("oracle", world)
-            judged = oracle.judge(queries_of(world, [row[:6]]), np.random.default_rng(0))
-            given = names[Answer(int(judged.answer[0]))]
+            if row[8] is not None:  # a text query
+                truth = Answer(int(row[10]))
+            else:
+                world = make_world(row[6], **json.loads(row[7]))
+                oracle = make_overseer("oracle", world)
+                judged = oracle.judge(queries_of(world, [row[:6]]), np.random.default_rng(0))
+                truth = Answer(int(judged.answer[0]))
+            given = unswap(names[truth], bool(row[9]))  # the side it is on, on screen
             r = client.post("/api/answer", json={"lease": lease, "answer": given},
                             headers=headers)
             r.raise_for_status()
