@@ -11,6 +11,7 @@ import pytest
 from oversight.web.db import connect
 from oversight.web.queue import Settings
 from oversight.web.server import create_app
+from oversight.web.texts import unswap
 
 from .helpers import CHROMIUM_ARGS, add, live_server, need_chromium, post
 
@@ -52,13 +53,15 @@ def test_a_labeller_answers_by_keyboard_and_lets_one_time_out(tmp_path: Path) ->
         browser.close()
     assert errors == []
     db = connect(tmp_path)
-    rows = db.execute("SELECT q.idx, l.answer, l.view, l.leased, l.shown, l.answered, l.status"
-                      " FROM labels l JOIN queries q ON q.id = l.query ORDER BY l.id").fetchall()
+    rows = db.execute("SELECT q.idx, l.side, l.view, l.leased, l.shown, l.answered, l.status,"
+                      " l.answer, q.swapped FROM labels l JOIN queries q ON q.id = l.query"
+                      " ORDER BY l.id").fetchall()
     db.close()
     assert [(r[0], r[1], r[2], r[6]) for r in rows] == [
         (0, "left", "lay", "answered"), (1, "right", "lay", "answered"),
         (2, "tie", "lay", "answered"), (3, "timeout", "lay", "answered")]
-    for _, given, _, leased, shown, answered, _ in rows:
+    assert [r[7] for r in rows] == [unswap(r[1], bool(r[8])) for r in rows]  # query's order
+    for _, given, _, leased, shown, answered, *_ in rows:
         assert leased <= shown < answered
         if given == "timeout":
             assert answered - shown == pytest.approx(TIME_LIMIT)  # when the countdown ran out
@@ -80,6 +83,7 @@ def test_the_episodes_pause_step_scrub_and_replay_like_a_clip(tmp_path: Path) ->
         page.fill("#token", token)
         page.press("#token", "Enter")
         page.wait_for_selector("#work:not([hidden])")
+        page.wait_for_function("() => document.getElementById('scrub').max > 0")  # shown
         steps = int(page.get_attribute("#scrub", "max") or 0)
         assert steps > 3
         left = page.locator("#left-step")
