@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from oversight.overseers.calibration import random_pairs
-from oversight.types import Answer, Queries
+from oversight.types import Answer, PairTexts, Queries
 from oversight.web import queue, tokens
 from oversight.web.db import connect
 from oversight.worlds import make_world
@@ -134,3 +134,35 @@ def need_chromium() -> str:
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+
+
+def text_pairs(n: int, seed: int = 0, world: str = "lm-unknown") -> tuple[Queries, PairTexts]:
+    """n text queries of a text world: two of its scripted completions of each training
+    prompt, with their texts (as an LM run posts them)."""
+    import numpy as np
+
+    from oversight.worlds.text import make_text_world
+
+    text_world = make_text_world(world)
+    rng = np.random.default_rng(seed)
+    prompts = text_world.prompts("train", n, rng)
+    first, second = text_world.completions(prompts, rng), text_world.completions(prompts, rng)
+    queries = Queries.pairs(text_world.segments(prompts, first),
+                            text_world.segments(prompts, second))
+    return queries, PairTexts(tuple(p.text for p in prompts), tuple(p.lay_text for p in prompts),
+                              tuple(first), tuple(second))
+
+
+def post_texts(folder: Path, batch: str, n: int, settings: queue.Settings, now: float = 0.0,
+               seed: int = 0, texts: PairTexts | None = None) -> PairTexts:
+    """Post n lm-unknown text queries (their texts replaced by `texts` if given); returns the
+    texts posted."""
+    from oversight.worlds.text import make_text_world
+
+    queries, made = text_pairs(n, seed)
+    texts = texts or made
+    db = connect(folder)
+    queue.post_batch(db, batch, "run", "lm-unknown", {}, make_text_world("lm-unknown"), queries,
+                     settings, now, texts)
+    db.close()
+    return texts
