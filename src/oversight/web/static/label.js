@@ -165,10 +165,14 @@ function showText(q) {
   $("hint").hidden = true;
   $("view-note").textContent = q.revealed
     ? "You see the whole prompt, as the model saw it."
-    : "You see the prompt as a rater without the background is shown it.";
+    : "You see the prompt as a lay rater is shown it (background the model had may be left out).";
   $("prompt").textContent = q.prompt;
-  $("left-text").textContent = q.left;
-  $("right-text").textContent = q.right;
+  for (const side of ["left", "right"]) {
+    const box = $(side + "-text");
+    const text = q[side].trim();  // the checker ignores surrounding whitespace too
+    box.textContent = text || "(empty answer)";
+    box.classList.toggle("muted", !text);
+  }
   $("legend").textContent = "";
 }
 
