@@ -254,3 +254,13 @@ def test_a_labels_file_from_before_texts_and_sides_still_opens(tmp_path: Path) -
     assert (ann.decided, ann.left_share) == (1, 1.0)  # labeller 1's old label: side = answer
     assert TestClient(create_app(tmp_path)).get("/api/me", headers=auth(token)).status_code \
         == 200
+
+
+def test_only_people_are_handed_the_texts() -> None:
+    from oversight.overseers.presets import make_overseer
+    from oversight.protocols import ReadsTexts
+
+    world = make_text_world("lm-unknown")
+    assert isinstance(HumanOverseer(Path("."), "r", "lm-unknown"), ReadsTexts)
+    assert not any(isinstance(make_overseer(name, world), ReadsTexts)
+                   for name in ("oracle", "lay-guess"))
