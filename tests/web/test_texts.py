@@ -264,3 +264,27 @@ def test_only_people_are_handed_the_texts() -> None:
     assert isinstance(HumanOverseer(Path("."), "r", "lm-unknown"), ReadsTexts)
     assert not any(isinstance(make_overseer(name, world), ReadsTexts)
                    for name in ("oracle", "lay-guess"))
+
+
+def test_a_swapped_segment_query_shows_the_second_segment_on_the_left(tmp_path: Path) -> None:
+    from oversight.web.frames import segment_frames
+    from oversight.worlds import make_world
+
+    post(tmp_path, "b", 8, Settings())
+    swapped = swaps("b", 8)
+    assert swapped.any() and not swapped.all()
+    world, token = make_world("camera-room"), add(tmp_path, "ann")
+    client = TestClient(create_app(tmp_path))
+    db = connect(tmp_path)
+    rows = db.execute("SELECT first_start, first_actions, second_start, second_actions"
+                      " FROM queries ORDER BY id").fetchall()
+    db.close()
+    for i in range(8):
+        got = client.get("/api/next", headers=auth(token)).json()
+        first = [list(f) for f in segment_frames(world, rows[i][0], rows[i][1], False)]
+        second = [list(f) for f in segment_frames(world, rows[i][2], rows[i][3], False)]
+        assert got["kind"] == "frames"
+        assert (got["left"], got["right"]) == ((second, first) if swapped[i] else (first, second))
+        client.post("/api/answer", json={"lease": got["lease"], "answer": "left"},
+                    headers=auth(token))
+    assert [a for *_, a in stored(tmp_path)] == ["right" if s else "left" for s in swapped]
