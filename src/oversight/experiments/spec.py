@@ -260,9 +260,9 @@ class ArmSpec(Strict):
             self.__dict__["digits"] = kinds.digits_settings(self.digits)
             return
         if kind == "lm":
-            if not self.overseer or self.overseer == "human":
-                raise ValueError("overseer: a language-model arm needs a simulated overseer (a "
-                                 "preset or outside code)")
+            if not self.overseer:
+                raise ValueError("overseer: a language-model arm needs an overseer (a preset, "
+                                 "outside code, or \"human\": people reading the texts)")
             if self.scheme != "rlhf":
                 raise ValueError(f"scheme: text worlds run RLHF (scheme = \"rlhf\", settings "
                                  f"in [lm]), not {self.scheme!r}")
