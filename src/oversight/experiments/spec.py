@@ -21,7 +21,7 @@ import math
 import tomllib
 import typing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -84,7 +84,11 @@ class BudgetSpec(Strict):
 # defaults: experiments/dataclass_config.py); the arm's `rlhf` table is RLHF's, the others add
 # their scheme's own fields. Typed for mypy as plain models: they are read through model_dump.
 if TYPE_CHECKING:
-    RLHFSpec = DebateSpec = RRMSpec = AmplificationSpec = AdversarialSpec = Strict
+    RLHFSpec: TypeAlias = Strict
+    DebateSpec: TypeAlias = Strict
+    RRMSpec: TypeAlias = Strict
+    AmplificationSpec: TypeAlias = Strict
+    AdversarialSpec: TypeAlias = Strict
 else:
     RewardModelConfigSpec = spec_model(RewardModelConfig, Strict, __name__)
     RLHFSpec = spec_model(RLHF, Strict, __name__)
