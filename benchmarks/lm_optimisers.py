@@ -1,19 +1,15 @@
-"""The language-model optimisers' figures, side by side in one process, printed.
+"""GRPO steps per second through our `train_grpo` and through a bare `trl.GRPOTrainer`, side by
+side in one process, printed.
 
-1. reward model: wall seconds to fit the default text Bradley–Terry ensemble (3 members, 200
-   steps) on oracle-labelled pairs of base-model completions;
-2. best-of-n: completions sampled and scored per second at n = 16, scored by that reward model;
-3. GRPO: optimiser steps per second through our `train_grpo` and through a bare
-   `trl.GRPOTrainer` given the same model, the same GRPOConfig (`grpo.grpo_args`), the same
-   prompts and the same reward function, timed from trainer construction to the end of training,
-   runs alternated so that a neighbour's load falls on both; the fastest run of each is reported
-   (on a shared machine the minimum is the least disturbed estimate), all runs listed. The bare
-   baseline is what a TRL user writes by hand: the model saved to a folder that `_name_or_path`
-   points at (TRL rebuilds the reference model from it), TRL's own callbacks kept. Same seed, so
-   the per-step rewards of the two should be identical: that is printed too (the wrapper changes
-   nothing but the plumbing).
-
-benchmarks/lm.py runs this file without arguments as its figure 4.
+Both get the same model, the same GRPOConfig (`grpo.grpo_args`), the same prompts and the same
+reward function (the world's true reward), timed from trainer construction to the end of
+training, runs alternated so that a neighbour's load falls on both; the fastest run of each is
+reported (on a shared machine the minimum is the least disturbed estimate), all runs listed. The
+bare baseline is what a TRL user writes by hand: the model saved to a folder that `_name_or_path`
+points at (TRL rebuilds the reference model from it), TRL's own callbacks kept. Same seed, so the
+per-step rewards of the two should be identical: that is printed too (the wrapper changes nothing
+but the plumbing). Reward-model fit time and best-of-n throughput are benchmarks/lm.py's figures
+2 and 3; it runs this file without arguments as its figure 4.
 
     HF_HUB_OFFLINE=1 python benchmarks/lm_optimisers.py [--size tiny] [--steps 20] [--repeats 3]
 """
@@ -48,9 +44,7 @@ def main() -> None:
     from trl import GRPOTrainer
 
     from oversight.learning.lm.base_model import load_or_train, n_params
-    from oversight.learning.lm.best_of_n import best_of_n
     from oversight.learning.lm.grpo import grpo_args, train_grpo
-    from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
     from oversight.learning.lm.trl_common import LMTrainConfig
     from oversight.worlds.text import make_text_world
 
@@ -62,26 +56,14 @@ def main() -> None:
           f"in {time.perf_counter() - start:.1f} s (one torch thread)")
 
     rng = np.random.default_rng(0)
-    prompts = world.prompts("train", 256, rng)
-    a, b = world.completions(prompts, rng), world.completions(prompts, rng)
-    ra, rb = world.returns(prompts, a), world.returns(prompts, b)
-    prefs = np.where(ra > rb, 1.0, np.where(ra < rb, 0.0, 0.5))
-    rm = TextRewardEnsemble(tokenizer, TextRewardConfig(steps=200, device="cpu"))
-    start = time.perf_counter()
-    report = rm.fit([p.text for p in prompts], a, b, prefs, rng)
-    print(f"   reward model fit: {time.perf_counter() - start:.1f} s for 3 members × 200 steps "
-          f"on 256 pairs (held-out accuracy {report.val_accuracy:.2f})")
-    reward = rm.reward_fn()
+    prompts = world.prompts("train", 64, rng)
+    by_text = {p.text: p for p in prompts}
 
-    texts = [p.text for p in world.prompts("train", 64, rng)]
-    start = time.perf_counter()
-    best_of_n(base, tokenizer, texts, 16, reward, 16, seed=0)
-    seconds = time.perf_counter() - start
-    print(f"   best-of-16: {64 * 16 / seconds:.0f} samples/s (64 prompts × 16 completions, "
-          f"sampled and scored, {seconds:.1f} s)")
+    def reward(texts: list[str], completions: list[str]) -> list[float]:
+        return [float(r) for r in world.returns([by_text[t] for t in texts], completions)]
 
     config = LMTrainConfig(steps=args.steps, device="cpu")
-    train_texts = [p.text for p in world.prompts("train", 64, rng)]
+    train_texts = list(by_text)
 
     def ours() -> tuple[float, list[float]]:
         model = copy.deepcopy(base)
