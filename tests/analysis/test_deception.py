@@ -105,6 +105,16 @@ def test_a_mixture_is_deceived_in_the_share_of_its_gaming_episodes() -> None:
     assert abs(m["deception_rate_partial_deploy"] - 0.5) < 0.05  # 2000 fair coin flips
 
 
+def test_an_overseer_that_sees_nothing_it_values_is_indifferent_not_deceived() -> None:
+    """Weights of zero on everything it sees: every episode looks as good as the optimum, which
+    says nothing about what it believes; the rates are NaN like the perceived return."""
+    m = metrics("fake", np.zeros(3))
+    assert math.isnan(m["perceived_return_norm_deploy"])
+    assert math.isnan(m["deception_rate_deploy"])
+    assert math.isnan(m["deception_rate_partial_deploy"])
+    assert m["true_return_deploy"] == 0.0
+
+
 def test_unknown_perceived_weights_are_not_measured_and_leave_the_stream_as_it_was() -> None:
     known, unknown = metrics("gaming", LAY, seed=3), metrics("gaming", None, seed=3)
     for split in ("train", "deploy"):
