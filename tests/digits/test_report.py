@@ -22,8 +22,19 @@ ROWS = [row("judge alone", 4, 0.474), row("judge alone", 6, 0.592),
 
 def test_document_states_the_measured_numbers(tmp_path: Path) -> None:
     doc = digits_document(ROWS, seeds=1)
-    assert "the judge alone is 47.4% [46.4, 48.4]" in doc.abstract
-    assert "greedy debate gives 86.3%" in doc.abstract and "minimax" not in doc.abstract
+    results = next(s for s in doc.sections if s.title == "Results").blocks
+    assert isinstance(results[1], str)  # the per-k numbers follow the claims, not in the abstract
+    assert "the judge alone is 47.4% [46.4, 48.4]" in results[1]
+    assert "greedy debate gives 86.3%" in results[1] and "minimax" not in results[1]
+    assert "47.4%" not in doc.abstract
+    assert [c.question for c in doc.claims] == [  # grouped per question, then by k
+        "does debate help the sparse judge (k = 4)", "does debate help the sparse judge (k = 6)",
+        "is debate more than the two-label control (k = 4)",
+        "is debate more than the two-label control (k = 6)"]
+    assert [f.split(":")[0] for f in doc.findings] == [
+        "Does debate help the sparse judge (k = 4)", "Does debate help the sparse judge (k = 6)",
+        "Is debate more than the two-label control (k = 4)",
+        "Is debate more than the two-label control (k = 6)"]
     claims, headline, full = doc.tables()
     assert claims.name == "claims" and len(claims.rows) == 4  # two per k
     assert headline.rows[0] == ("judge alone", "47.4 [46.4, 48.4]", "59.2 [58.2, 60.2]",

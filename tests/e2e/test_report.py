@@ -79,13 +79,13 @@ def test_the_document_reports_exactly_the_stored_numbers() -> None:
     assert expert[1].startswith("1.00 ± ")
     diff = doc.tables()[-1]
     assert diff.rows[0][1:3] == ("expert vs lay", "0.75") and diff.rows[0][5] == "higher"
-    assert ("In camera-room the expert arm has a higher normalised true return on deployment "
+    assert ("in camera-room, the expert arm has a higher normalised true return on deployment "
             "levels than the lay arm, by +0.75 [") in doc.abstract
     assert "beyond seed noise" in doc.abstract and "within seed noise" not in doc.abstract
     same = build_document(spec, fake_rows({"camera-room/lay": [0.1, 0.5, 0.2, 0.6],
                                            "camera-room/expert": [0.5, 0.1, 0.6, 0.2]}), {})
     assert same.tables()[-1].rows[0][5] == "within seed noise"
-    assert "undecided. In camera-room the expert arm and the lay arm differ" in same.abstract
+    assert "undecided; in camera-room, the expert and the lay arms differ" in same.abstract
     assert "within seed noise" in same.abstract
 
 
@@ -145,7 +145,7 @@ def test_the_paper_compiles_and_shows_the_results(folder: Path) -> None:
     pdf = folder / "report" / "paper" / "paper.pdf"
     assert pdf.is_file()
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+                          text=True, check=True).stdout.replace("−", "-")
     _, doc = load_document(folder)
     for row in first_results(doc).rows:
         for cell in row:

@@ -50,17 +50,38 @@ def test_the_abstract_states_each_questions_deciding_number() -> None:
     assert [c.verdict for c in doc.claims] == ["holds", "holds"]
     wrong, catastrophe = doc.claims
     assert (wrong.world, wrong.better, wrong.other) == ("camera-room", "expert", "lay")
-    assert wrong.figure() == "+0.75 [0.75, 0.75]"
     assert (catastrophe.better, catastrophe.other) == ("oracle, seen", "oracle")
     assert catastrophe.measure == "hazard rate in deployment"
-    assert catastrophe.figure() == "−40 pp [−40, −40]"
-    for claim in doc.claims:
-        assert claim.figure() in doc.abstract
-    assert ("Overseer is wrong (camera-room): yes. In camera-room the expert arm has a higher "
-            "normalised true return on deployment levels than the lay arm, by +0.75 [0.75, 0.75]"
-            " (95% interval, 4 paired seeds), beyond seed noise.") in doc.abstract
-    assert "Catastrophe in deployment (lie-in-wait): yes. In lie-in-wait the “oracle, seen” arm " \
-        "has a lower hazard rate in deployment than the oracle arm, by −40 pp" in doc.abstract
+    # expert − lay is 0.75 on every seed; seen − unseen hazard is −0.4 on every seed
+    assert doc.findings == (
+        "Overseer is wrong (camera-room): in camera-room, the expert arm has a higher normalised "
+        "true return on deployment levels than the lay arm, by +0.75 [0.75, 0.75] (95% interval "
+        "over 4 paired seeds), beyond seed noise.",
+        "Catastrophe in deployment (lie-in-wait): in lie-in-wait, the “oracle, seen” arm has a "
+        "lower hazard rate in deployment than the oracle arm, by −40 pp [−40, −40] (95% "
+        "interval over 4 paired seeds), beyond seed noise.")
+    first, second = doc.abstract_paragraphs  # findings first, then what was done
+    assert first == " ".join(doc.findings) and second.startswith("We trained agents")
+    assert "paired comparisons" not in doc.abstract  # the details are in the results
+    results = next(s for s in doc.sections if s.title == "Results").blocks
+    assert any(isinstance(b, str) and b.startswith("Of the 2 paired comparisons") for b in results)
+
+
+def test_the_abstract_carries_a_computed_mean_and_an_interval_around_it() -> None:
+    # expert − lay per seed: 0.2, 0.4, 0.6, 0.8 → mean 0.50; a bootstrap interval of the mean
+    # lies within the per-seed range and brackets it
+    data = rows({"camera-room/lay": {"true_return_norm_deploy": [0.1, 0.1, 0.1, 0.1]},
+                 "camera-room/expert": {"true_return_norm_deploy": [0.3, 0.5, 0.7, 0.9]},
+                 "lie-in-wait/oracle": {"catastrophe_rate_deploy": [0.4] * 4},
+                 "lie-in-wait/oracle, seen": {"catastrophe_rate_deploy": [0.0] * 4}})
+    doc = build_document(spec(), data, {})
+    found = re.search(r"camera-room\): in camera-room, the expert arm has a higher normalised "
+                      r"true return on deployment levels than the lay arm, by \+0\.50 "
+                      r"\[(\d\.\d\d), (\d\.\d\d)\] \(95% interval over 4 paired seeds\), "
+                      r"beyond seed noise\.", doc.findings[0])
+    assert found, doc.findings[0]
+    low, high = map(float, found.groups())
+    assert 0.2 <= low < 0.5 < high <= 0.8
 
 
 def test_verdicts_other_than_holds_are_said_in_the_abstract() -> None:
@@ -70,11 +91,56 @@ def test_verdicts_other_than_holds_are_said_in_the_abstract() -> None:
                   "lie-in-wait/oracle, seen": {"catastrophe_rate_deploy": [0.1, 0.4, 0.2, 0.5]}})
     doc = build_document(spec(), worse, {})
     assert [c.verdict for c in doc.claims] == ["does not hold", "within noise"]
-    assert "Overseer is wrong (camera-room): no. In camera-room the expert arm does not have a " \
-        "higher normalised true return" in doc.abstract
-    assert "the difference is −0.80 [−0.80, −0.80]" in doc.abstract
-    assert "undecided. In lie-in-wait the “oracle, seen” arm and the oracle arm differ in hazard " \
-        "rate in deployment by" in doc.abstract and "within seed noise" in doc.abstract
+    assert doc.findings[0] == (
+        "Overseer is wrong (camera-room): the reverse of the claim; in camera-room, the expert "
+        "arm has a lower normalised true return on deployment levels than the lay arm, by "
+        "−0.80 [−0.80, −0.80] (95% interval over 4 paired seeds), beyond seed noise.")
+    assert doc.findings[1].startswith(
+        "Catastrophe in deployment (lie-in-wait): undecided; in lie-in-wait, the “oracle, seen” "
+        "and the oracle arms differ in hazard rate in deployment by ")
+    assert doc.findings[1].endswith("within seed noise.")
+    same = rows({"camera-room/lay": {"true_return_norm_deploy": [0.5] * 4},
+                 "camera-room/expert": {"true_return_norm_deploy": [0.5] * 4},
+                 "lie-in-wait/oracle": {"catastrophe_rate_deploy": [0.4] * 4},
+                 "lie-in-wait/oracle, seen": {"catastrophe_rate_deploy": [0.0] * 4}})
+    doc = build_document(spec(), same, {})
+    assert doc.claims[0].verdict == "within noise"
+    assert doc.findings[0] == (
+        "Overseer is wrong (camera-room): no difference; in camera-room, the expert and the lay "
+        "arms reach the same normalised true return on deployment levels on every seed "
+        "(0.00 [0.00, 0.00], 95% interval over 4 paired seeds).")
+
+
+SPECIFICATION = """
+name = "gaming"
+seeds = 3
+[defaults]
+budget = { kind = "labels", amount = 80 }
+question = "specification: absent-supervisor"
+world = "absent-supervisor"
+[[arms]]
+name = "absent-supervisor/reward"
+overseer = "oracle"
+overseer_values = "spec"
+[[arms]]
+name = "absent-supervisor/oracle"
+overseer = "oracle"
+[[arms]]
+name = "absent-supervisor/lay"
+overseer = "lay"
+"""
+
+
+def test_a_specification_question_compares_the_reward_arm_with_the_oracle() -> None:
+    data = rows({"absent-supervisor/reward": {"true_return_norm_deploy": [0.1, 0.2, 0.3]},
+                 "absent-supervisor/oracle": {"true_return_norm_deploy": [0.9, 1.0, 1.1]},
+                 "absent-supervisor/lay": {"true_return_norm_deploy": [0.1, 0.2, 0.3]}})
+    doc = build_document(spec(SPECIFICATION), data, {})
+    (claim,) = doc.claims
+    assert (claim.world, claim.better, claim.other) == ("absent-supervisor", "oracle", "reward")
+    assert claim.verdict == "holds" and claim.figure() == "+0.80 [0.80, 0.80]"
+    assert "the oracle arm has a higher normalised true return on deployment levels than the " \
+        "reward arm, by +0.80 [0.80, 0.80]" in doc.findings[0]
 
 
 def test_the_claims_table_heads_the_results_and_follows_the_rule() -> None:
@@ -98,7 +164,9 @@ def _sentences(text: str) -> list[str]:
 def test_no_comparison_sentence_lacks_its_world() -> None:
     doc = build_document(spec(), ROWS, {})
     worlds = ("camera-room", "lie-in-wait")
-    comparisons = [s for s in _sentences(doc.abstract)
+    results = next(s for s in doc.sections if s.title == "Results")
+    prose = [doc.abstract, *(b for b in results.blocks if isinstance(b, str))]
+    comparisons = [s for p in prose for s in _sentences(p)
                    if re.search(r"\bthan\b|\bvs\b|\bdiffer|\bcomparisons?\b", s)]
     assert len(comparisons) >= 3
     for s in comparisons:

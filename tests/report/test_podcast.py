@@ -49,8 +49,13 @@ def test_the_script_holds_every_claims_verdict() -> None:
         for i, claim in enumerate(doc.claims, 1):
             assert f"Claim {integer(i)}: {speak(claim.statement)}. Verdict: {claim.verdict}." \
                 in words
+        assert words.count("Verdict:") == len(doc.claims)  # the findings are said once
+        assert words.index(speak(doc.setting)) < words.index("Claim one:")  # context first
         assert "|" not in words and "[" not in words and "±" not in words  # no table read out
         assert "A table, Worlds, has two rows: camera-room and lie-in-wait." in words
+    # expert − lay is 0.75 on every seed: said as one number, not "from 0.75 to 0.75"
+    assert ("The difference is plus zero point seven five on each of four paired seeds."
+            in text(script(build_document(spec(), ROWS, {}))))
 
 
 def test_without_espeak_the_script_is_written_and_the_note_says_what_to_install(

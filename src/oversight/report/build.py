@@ -328,7 +328,7 @@ def _setting(spec: ExperimentSpec, rows: list[dict[str, Any]]) -> str:
 
 def _differences_sentence(diffs: Table) -> str:
     """How many paired comparisons are beyond noise, naming each one's world and arms (the
-    first three)."""
+    first three): the results' lead-in to the table of differences."""
     if not diffs.rows:
         return ""
     worlds = ", ".join(dict.fromkeys(row[0] for row in diffs.rows))
@@ -552,7 +552,7 @@ def tabular_parts(
         "(omitted where they have zero width).", *results_tables(summary)]
     results += _figures(spec, summary, rows, curves)
     if diffs.rows:
-        results.append(diffs)
+        results += [_differences_sentence(diffs), diffs]
     results += failure_tables(spec, rows)
     results += overoptimization_parts(spec, rows, curves)
     failed = [r for r in rows if r["status"] == "failed"]
@@ -577,7 +577,7 @@ def tabular_parts(
         setting=_setting(spec, rows),
         questions=tuple(_claims(spec, summary, rows)),
         introduction=intro, method=(method or _method)(spec), results=tuple(results),
-        limitations=limitations, findings=(_differences_sentence(diffs),))
+        limitations=limitations)
 
 
 def build_document(

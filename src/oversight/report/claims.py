@@ -87,6 +87,12 @@ class Claim:
                 f"[{number(d.low, self.percent)}, {number(d.high, self.percent)}]")
 
 
+def title_of(question: str) -> str:
+    """'1. overseer is wrong (camera-room)' → 'Overseer is wrong (camera-room)'."""
+    text = re.sub(r"^\d+\.\s*", "", question) or "results"
+    return text[0].upper() + text[1:]
+
+
 def quoted(name: str) -> str:
     return f"“{name}”" if re.search(r"[\s,]", name) else name
 
@@ -114,23 +120,28 @@ NOISE_WORDS: dict[Verdict, str] = {
 
 def sentence(claim: Claim, title: str) -> str:
     """The abstract's sentence for one question: its answer, the deciding number with its
-    interval, and whether that is beyond seed noise; names the world and both arms."""
+    interval, and whether that is beyond seed noise; it names the world and both arms, so it
+    reads alone ("Overseer is wrong (camera-room): in camera-room, the oracle arm has a higher
+    normalised true return … than the lay arm, by +0.54 [0.39, 0.69] (95% interval over 5
+    paired seeds), beyond seed noise.")."""
     head = f"{title[0].upper()}{title[1:]}" if title else "Result"
-    (b, o), w, m = claim.names, claim.world, claim.measure
-    u = claim.unit
-    n = f"{claim.diff.n} paired seed{'s' if claim.diff.n != 1 else ''}"
-    comparative = "higher" if claim.higher_is_better else "lower"
+    (b, o), w, m, u = claim.names, claim.world, claim.measure, claim.unit
+    d = claim.diff
+    over = f"95% interval over {d.n} paired seed{'s' if d.n != 1 else ''}"
+    comparative, opposite = ("higher", "lower") if claim.higher_is_better else ("lower", "higher")
     match claim.verdict:
         case "holds":
-            return (f"{head}: yes. In {w} the {b} {u} has a {comparative} {m} than the {o} {u}, "
-                    f"by {claim.figure()} (95% interval, {n}), beyond seed noise.")
+            return (f"{head}: in {w}, the {b} {u} has a {comparative} {m} than the {o} {u}, "
+                    f"by {claim.figure()} ({over}), beyond seed noise.")
         case "does not hold":
-            return (f"{head}: no. In {w} the {b} {u} does not have a {comparative} {m} than "
-                    f"the {o} {u}: the difference is {claim.figure()} (95% interval, {n}), beyond "
-                    "seed noise the other way.")
+            return (f"{head}: the reverse of the claim; in {w}, the {b} {u} has a {opposite} "
+                    f"{m} than the {o} {u}, by {claim.figure()} ({over}), beyond seed noise.")
+        case "within noise" if d.low == d.high == 0:
+            return (f"{head}: no difference; in {w}, the {b} and the {o} {u}s reach the same "
+                    f"{m} on every seed ({claim.figure()}, {over}).")
         case "within noise":
-            return (f"{head}: undecided. In {w} the {b} {u} and the {o} {u} differ in {m} by "
-                    f"{claim.figure()} (95% interval, {n}), within seed noise.")
+            return (f"{head}: undecided; in {w}, the {b} and the {o} {u}s differ in {m} by "
+                    f"{claim.figure()} ({over}), within seed noise.")
         case _:
-            return (f"{head}: not measured. No paired seeds of the {b} and {o} {u}s in {w} "
+            return (f"{head}: not measured; no paired seeds of the {b} and the {o} {u}s in {w} "
                     f"have a {m}.")

@@ -155,6 +155,7 @@ def digits_parts(rows: list[Row], seeds: int) -> Parts:
         "tree search. Variants: an abstaining judge and a judge trained with 3 and 8 swapped.",
     )
     results = (
+        *sentences,
         headline,
         FigureBlock("digits-accuracy", "Judge accuracy per condition (standard judge; debates "
                     "with the honest debater first); error bars: 95% bootstrap intervals over "
@@ -165,5 +166,16 @@ def digits_parts(rows: list[Row], seeds: int) -> Parts:
     return Parts(
         title="Debate with a sparse judge on 8×8 digits",
         subtitle="oversight-lab experiment `debate-digits`", setting=setting,
-        questions=tuple(q for k in ks for q in _claims(rows, k, present)),
-        introduction=(), method=method, results=results, findings=tuple(sentences))
+        questions=grouped([q for k in ks for q in _claims(rows, k, present)]),
+        introduction=(), method=method, results=results)
+
+
+def grouped(questions: list[tuple[str, Claim | str]]) -> tuple[tuple[str, Claim | str], ...]:
+    """The claims grouped per question, each question's k in order (does debate help at k = 4,
+    at k = 6; then is it more than the control at k = 4, at k = 6), so the abstract answers
+    one question before the next."""
+    def stem(question: str) -> str:
+        return question.split(" (k = ")[0]
+
+    order = list(dict.fromkeys(stem(q) for q, _ in questions))
+    return tuple(sorted(questions, key=lambda qa: order.index(stem(qa[0]))))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from oversight.report.claims import Claim
+from oversight.report.claims import Claim, sentence, title_of
 
 CITE = re.compile(r"\[(@[\w-]+(?:;\s*@[\w-]+)*)\]")
 
@@ -55,17 +55,46 @@ class Section:
     blocks: tuple[Block, ...]
 
 
+Answer = Claim | str  # a question's claim, or a sentence where no claim can be made
+
+
 @dataclass(frozen=True)
 class Document:
+    """setting: what was done (the abstract's second paragraph); questions: each question with
+    its answer, in order, from which the abstract's first paragraph, the findings, is written:
+    one sentence per question (its answer, the deciding number with its interval, whether
+    beyond seed noise), so a reader learns every answer first."""
+
     title: str
     subtitle: str
-    abstract: str
+    setting: str
     sections: tuple[Section, ...]
-    claims: tuple[Claim, ...] = ()  # each question's claim (the claims table shows them)
+    questions: tuple[tuple[str, Answer], ...] = ()
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """Each question's claim, where it has one (the claims table shows them)."""
+        return tuple(a for _, a in self.questions if isinstance(a, Claim))
+
+    @property
+    def findings(self) -> tuple[str, ...]:
+        """Per question one sentence: a claim's as claims.sentence writes it."""
+        return tuple(sentence(a, title_of(q)) if isinstance(a, Claim) else a
+                     for q, a in self.questions if a)
+
+    @property
+    def abstract_paragraphs(self) -> tuple[str, ...]:
+        """The abstract as the writers print it: the findings, then the setting."""
+        return tuple(p for p in (" ".join(self.findings), self.setting) if p)
+
+    @property
+    def abstract(self) -> str:
+        """The abstract as one text, paragraphs separated by a blank line (a feed's summary)."""
+        return "\n\n".join(self.abstract_paragraphs)
 
     def citations(self) -> list[str]:
         """Cited keys, in order of first appearance."""
-        texts = [self.abstract] + [
+        texts = [*self.abstract_paragraphs] + [
             b if isinstance(b, str) else b.caption for s in self.sections for b in s.blocks
         ] + [b.note for b in self.tables()]
         return list(dict.fromkeys(k for t in texts for m in CITE.finditer(t)

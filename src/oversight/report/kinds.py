@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from oversight.analysis.stats import paired_difference
-from oversight.report.claims import Claim, sentence
+from oversight.report.claims import Claim, title_of
 from oversight.report.document import Block, Document, Section, Table
 
 Rows = list[dict[str, Any]]
@@ -26,9 +26,10 @@ Curves = dict[str, dict[str, list[tuple[int, float]]]]
 
 @dataclass(frozen=True)
 class Parts:
-    """setting: the abstract's first sentence(s), what was done; questions: in order, each with
-    its claim or, where none can be made (a single arm), a descriptive sentence; the sections'
-    blocks; findings: sentences the abstract adds after the questions (optional)."""
+    """setting: the abstract's second paragraph, what was done; questions: in order, each with
+    its claim or, where none can be made (a single arm), a descriptive sentence (the abstract's
+    first paragraph, the findings, is written from them); the sections' blocks. Everything
+    else a kind has to say about its numbers belongs in its results, not the abstract."""
 
     title: str
     subtitle: str
@@ -38,7 +39,6 @@ class Parts:
     method: tuple[Block, ...]
     results: tuple[Block, ...]
     limitations: tuple[Block, ...] = ()
-    findings: tuple[str, ...] = ()
 
 
 class Kind(Protocol):
@@ -49,12 +49,6 @@ class Kind(Protocol):
     def accepts(self, spec: Any, rows: Rows) -> bool: ...
 
     def parts(self, spec: Any, rows: Rows, curves: Curves) -> Parts: ...
-
-
-def title_of(question: str) -> str:
-    """'1. overseer is wrong (camera-room)' → 'Overseer is wrong (camera-room)'."""
-    text = re.sub(r"^\d+\.\s*", "", question) or "results"
-    return text[0].upper() + text[1:]
 
 
 CLAIMS_CAPTION = ("Claims: each question's answer. The deciding figure is the mean over paired "
@@ -72,23 +66,21 @@ def claims_table(claims: Sequence[Claim], numbering: dict[str, str]) -> Table:
 
 
 def assemble(parts: Parts) -> Document:
-    """The document of one experiment: abstract from the claims, claims table first in the
-    results (its 'shown in' column resolved to the numbers the writers print)."""
+    """The document of one experiment: the findings (per question one sentence) open the
+    abstract, the setting follows; the claims table heads the results (its 'shown in' column
+    resolved to the numbers the writers print)."""
     claims = tuple(c for _, c in parts.questions if isinstance(c, Claim))
-    sentences = [parts.setting]
-    for question, answer in parts.questions:
-        sentences.append(sentence(answer, title_of(question)) if isinstance(answer, Claim)
-                         else answer)
-    sentences += parts.findings
     results: tuple[Block, ...] = parts.results
+    setting = parts.setting
     if claims:
         results = (claims_table(claims, {}), *results)
+        setting += (" The claims table ([#claims]) heads the results, and every arm's numbers "
+                    "follow it.")
     doc = Document(
-        title=parts.title, subtitle=parts.subtitle, abstract=" ".join(s for s in sentences if s),
+        title=parts.title, subtitle=parts.subtitle, setting=setting, questions=parts.questions,
         sections=tuple(Section(t, b) for t, b in (
             ("Introduction", parts.introduction), ("Method", parts.method),
-            ("Results", results), ("Limitations", parts.limitations)) if b),
-        claims=claims)
+            ("Results", results), ("Limitations", parts.limitations)) if b))
     if not claims:
         return doc
     numbering = doc.numbering()
@@ -109,15 +101,27 @@ def family(name: str) -> str:
     return re.sub(r" \[.*\]$", "", name)
 
 
+def is_oracle(arm: Any) -> bool:
+    """An arm whose overseer sees everything and judges by the true reward: the control a
+    question's condition is measured against when the question has one."""
+    return (getattr(arm, "overseer", "") == "oracle"
+            and getattr(arm, "overseer_values", "true") == "true")
+
+
 def claim_pair(arms: Sequence[Any]) -> tuple[Any, Any] | None:
     """Which two of a question's arms its claim compares: the question's first arm (the
-    condition under study) and its last (the remedy or control), by the catalogue's convention
-    of listing the failing case first. In a sweep, the variants of the first and the last arm
-    family at the same swept values, the last such pair (the largest values); without one, the
-    last variant of each. None for a question with a single arm."""
+    condition under study, by the catalogue's convention of listing the failing case first)
+    and its control: the oracle arm where the question has one and the first arm is not it
+    (specification gaming: the specified reward's arm against the oracle, not against a lay
+    overseer), else its last arm (the remedy). In a sweep, the variants of the two arm
+    families at the same swept values, the last such pair (the largest values); without one,
+    the last variant of each. None for a question with a single arm."""
     if len(arms) < 2:
         return None
-    first, last = family(arms[0].name), family(arms[-1].name)
+    first = family(arms[0].name)
+    oracles = [a for a in arms if is_oracle(a) and family(a.name) != first]
+    control = oracles[-1] if oracles and not is_oracle(arms[0]) else arms[-1]
+    last = family(control.name)
     if first == last:  # one family swept: its first variant against its last
         return arms[0], arms[-1]
     firsts = [a for a in arms if family(a.name) == first]

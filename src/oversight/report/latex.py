@@ -21,7 +21,7 @@ from oversight.report.references import BIB
 SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
             "^": r"\textasciicircum{}"}
-UNICODE = {"±": r"$\pm$", "×": r"$\times$", "−": "-", "–": "--", "—": "---", "≥": r"$\geq$",
+UNICODE = {"±": r"$\pm$", "×": r"$\times$", "−": r"$-$", "–": "--", "—": "---", "≥": r"$\geq$",
            "≤": r"$\leq$", "→": r"$\rightarrow$", "β": r"$\beta$", "ε": r"$\varepsilon$",
            "γ": r"$\gamma$", "τ": r"$\tau$", "φ": r"$\varphi$", "σ": r"$\sigma$", "ρ": r"$\rho$",
            "≈": r"$\approx$", "·": r"$\cdot$", "’": "'", "“": "``", "”": "''", "…": r"\dots{}",
@@ -55,7 +55,9 @@ def prose(text: str) -> str:
                 out.append(r"\texttt{" + escape(content) + "}")
             case "ref":
                 out.append(r"\autoref{" + re.sub(r"[^\w-]", "", content) + "}")
-            case _:
+            case _:  # a tie to the word before it, not a space and a tie
+                if out:
+                    out[-1] = out[-1].rstrip()
                 out.append(r"~\citep{" + ",".join(content.split(";")) + "}")
     return "".join(out)
 
@@ -119,7 +121,8 @@ def render(doc: Document) -> str:
         r"\date{}",
         r"\begin{document}",
         r"\maketitle",
-        r"\begin{abstract}" + "\n" + prose(doc.abstract) + "\n" + r"\end{abstract}",
+        r"\begin{abstract}" + "\n" + "\n\n".join(map(prose, doc.abstract_paragraphs)) + "\n"
+        + r"\end{abstract}",
         *body,
         r"\bibliographystyle{plainnat}",
         r"\bibliography{references}",

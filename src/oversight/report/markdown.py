@@ -61,7 +61,8 @@ def table(t: Table, number: str = "", numbering: dict[str, str] | None = None) -
 def render(doc: Document, figure_dir: str = "figures") -> str:
     numbering = doc.numbering()
     parts = [f"# {escape(doc.title)}", f"*{prose(doc.subtitle)}*",
-             f"**Abstract.** {prose(doc.abstract, numbering)}"]
+             *(("**Abstract.** " if i == 0 else "") + prose(p, numbering)
+               for i, p in enumerate(doc.abstract_paragraphs))]
     tables = 0
     for i, section in enumerate(doc.sections, 1):
         parts.append(f"## {i}. {escape(section.title)}")

@@ -1,7 +1,7 @@
 """The episode's script: the document rewritten for listening, one chapter per section.
 
-A listener cannot look back at a table, so the script opens with the findings (every claim
-with its verdict and its deciding number), then reads the sections as chapters: prose as it
+A listener cannot look back at a table, so the script opens with what was done and then the
+findings (every claim with its verdict and its deciding number, said once), then reads the sections as chapters: prose as it
 is (numbers spoken), each table summarised in a sentence or two (what it lists, and for a
 results table the best and worst arm) rather than read cell by cell, each figure by what it
 shows. Pure: `script(doc)` returns text; audio.py narrates it.
@@ -28,11 +28,16 @@ class Chapter:
 
 
 def claim_paragraph(i: int, claim: Claim) -> str:
-    """A claim as said aloud; it always says the verdict in words."""
+    """A claim as said aloud; it always says the verdict in words. A difference that was the
+    same on every seed is said so, not as an interval from a number to itself."""
     said = f"Claim {i}: {claim.statement}. Verdict: {claim.verdict}."
+    d = claim.diff
     if claim.verdict != "not measured":
-        said += (f" The difference is {claim.figure()}, over {claim.diff.n} paired "
-                 f"seed{'s' if claim.diff.n != 1 else ''}.")
+        seeds = f"{d.n} paired seed{'s' if d.n != 1 else ''}"
+        if d.low == d.high:
+            said += f" The difference is {claim.figure().split(' [')[0]} on each of {seeds}."
+        else:
+            said += f" The difference is {claim.figure()}, over {seeds}."
     return speak(said)
 
 
@@ -82,12 +87,18 @@ def figure_summary(f: FigureBlock) -> str:
 def script(doc: Document) -> list[Chapter]:
     """Chapters: an opening with every claim's verdict, then each section, then a close."""
     opening = [speak(f"This is the oversight-lab report on {doc.title.rstrip('.')}."),
-               speak(doc.abstract)]
-    if doc.claims:
-        n = len(doc.claims)
-        opening.append(speak(f"The findings, claim by claim. There {'is' if n == 1 else 'are'} "
-                             f"{n} claim{'' if n == 1 else 's'}."))
-        opening += [claim_paragraph(i, c) for i, c in enumerate(doc.claims, 1)]
+               speak(doc.setting)]
+    n = len(doc.questions)
+    if n:
+        opening.append(speak(f"The findings, question by question. There "
+                             f"{'is' if n == 1 else 'are'} {n} question{'' if n == 1 else 's'}."))
+    claims = 0
+    for _, answer in doc.questions:  # the abstract's findings, each claim with its verdict
+        if isinstance(answer, Claim):
+            claims += 1
+            opening.append(claim_paragraph(claims, answer))
+        elif answer:
+            opening.append(speak(answer))
     chapters = [Chapter("Findings", tuple(opening))]
     for section in doc.sections:
         paragraphs = []

@@ -105,6 +105,7 @@ def speak(text: str) -> str:
         said = said.replace(symbol, word)
     said = NUMBER.sub(_number, said)
     said = re.sub(r"(\w)/(\w)", r"\1, \2", said)  # camera-room/lay
+    said = re.sub(r"\bvs\b\.?", "versus", said)
     said = said.replace("_", " ")
     said = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s{2,}", " ", said))
     return re.sub(r",([.;:,])", r"\1", said).strip()
