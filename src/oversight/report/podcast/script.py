@@ -1,10 +1,10 @@
 """The episode's script: the document rewritten for listening, one chapter per section.
 
 A listener cannot look back at a table, so the script opens with what was done and then the
-findings (every claim with its verdict and its deciding number, said once), then reads the sections as chapters: prose as it
-is (numbers spoken), each table summarised in a sentence or two (what it lists, and for a
-results table the best and worst arm) rather than read cell by cell, each figure by what it
-shows. Pure: `script(doc)` returns text; audio.py narrates it.
+findings (every claim with its verdict and its deciding number, said once), then reads the
+sections as chapters: prose as it is (numbers spoken), each table summarised in a sentence or
+two (what it lists, and for a results table the best and worst arm) rather than read cell by
+cell, each figure by what it shows. Pure: `script(doc)` returns text; audio.py narrates it.
 """
 
 from __future__ import annotations
