@@ -131,7 +131,7 @@ def digits_parts(rows: list[Row], seeds: int) -> Parts:
              "debate: greedy vs greedy": "greedy debate gives",
              "debate: minimax vs minimax": "exact minimax debate gives",
              "debate: MCTS vs MCTS": "MCTS debate gives"}
-    sentences = []
+    sentences: list[str] = []
     for k in ks:
         parts = [f"{names[c]} {pct(c, k)}" for c in present
                  if not math.isnan(_bar(rows, c, k).mean)]
