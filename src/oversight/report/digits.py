@@ -17,7 +17,7 @@ from oversight.digits.experiment import ACCURACY, STANDARD, Key, Row, aggregate
 from oversight.digits.table import NOTE, grid
 from oversight.report import figures
 from oversight.report.claims import Claim
-from oversight.report.document import Document, FigureBlock, Table
+from oversight.report.document import Block, Document, FigureBlock, Table
 from oversight.report.kinds import Curves, Parts, Rows, assemble
 
 CONDITIONS = ("judge alone", "random second label", "debate: random vs random",
@@ -154,7 +154,7 @@ def digits_parts(rows: list[Row], seeds: int) -> Parts:
         "lies wins. Debaters: random, greedy, exact minimax over reveal sets, and UCT Monte Carlo "
         "tree search. Variants: an abstaining judge and a judge trained with 3 and 8 swapped.",
     )
-    results = (
+    results: tuple[Block, ...] = (
         *sentences,
         headline,
         FigureBlock("digits-accuracy", "Judge accuracy per condition (standard judge; debates "
