@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A Ray cluster of one head and N worker nodes on loopback, with token authentication, running
-# one `oversight run --executor ray` against it. Run it inside a private network namespace that
-# has only loopback, so nothing can leave the machine:
+# one `oversight run --executor ray` against it. Run it inside private network and process
+# namespaces: only loopback, so nothing leaves the machine; `ray stop` sees only this cluster;
+# and when the script ends, the kernel ends every process it started:
 #
-#     unshare -rn bash ray_cluster.sh WORK WORKERS EXPERIMENT OUT [KILL]
+#     unshare -rn -pf --mount-proc bash ray_cluster.sh WORK WORKERS EXPERIMENT OUT [KILL]
 #
 # WORK: a short scratch folder (Ray's sockets live under it; a Unix socket path has ~107 bytes).
 # The head has no CPUs, so every run is a task on a worker node (one CPU each). With KILL=1,
@@ -16,6 +17,7 @@ WORK=$1 WORKERS=$2 EXPERIMENT=$3 OUT=$4 KILL=${5:-0}
 PORT=6380
 
 ip link set lo up
+echo "netns $(readlink /proc/self/ns/net)"
 export HOME=$WORK/home RAY_USAGE_STATS_ENABLED=0 RAY_AUTH_MODE=token
 mkdir -p "$HOME"
 export RAY_AUTH_TOKEN
