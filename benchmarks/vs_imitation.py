@@ -99,8 +99,8 @@ def main() -> None:
 
     print(f"\nPendulum-v1, {args.steps} env steps, oracle comparisons, {args.seeds} seeds, "
           f"one torch thread per run, {os.cpu_count()} CPUs, started {start}")
-    print(f"| tool | labels | final true return: median [min, max] | CPU s per seed: "
-          f"median [min, max] |\n|---|---|---|---|")
+    print("| tool | labels | final true return: median [min, max] | CPU s per seed: "
+          "median [min, max] |\n|---|---|---|---|")
     table: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
     for tool in ("oversight-lab", "imitation"):
         for labels in args.labels:

@@ -9,7 +9,7 @@
 # WORK: a short scratch folder (Ray's sockets live under it; a Unix socket path has ~107 bytes).
 # The head has no CPUs, so every run is a task on a worker node (one CPU each). With KILL=1,
 # worker 1 is killed with SIGKILL (`ray start --block`, its raylet, its agents, its task
-# workers) once two runs are stored and it is running one. Prints `node workerI NODE_ID` per
+# workers) once a run is stored and it is running one. Prints `node workerI NODE_ID` per
 # worker, `killed worker1 ...` and `wall_seconds S` (the driver's wall time); every Ray process
 # is stopped on exit.
 set -euo pipefail
@@ -64,7 +64,7 @@ start=$EPOCHREALTIME
 oversight run "$EXPERIMENT" --executor ray --address "127.0.0.1:$PORT" --out "$OUT" \
     --no-report >"$WORK/driver.log" 2>&1 &
 driver=$!
-if [ "$KILL" = 1 ]; then  # mid-experiment: 2 runs stored, and worker 1 busy with one
+if [ "$KILL" = 1 ]; then  # mid-experiment: a run stored, and worker 1 busy with one
     python - "$OUT/store.sqlite" "${groups[0]}" "$driver" <<'PY'
 import os, signal, sqlite3, sys, time
 store, root, driver = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -93,7 +93,7 @@ while True:
     except sqlite3.Error:  # not created yet
         done = 0
     node = descendants()
-    if done >= 2 and any(a.startswith("ray::on_ray_node") for a in node.values()):
+    if done >= 1 and any(a.startswith("ray::on_ray_node") for a in node.values()):
         break  # a Ray task worker names itself after the task it is running
     time.sleep(0.1)
 for pid in node:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,10 +20,9 @@ from pathlib import Path
 import pytest
 
 import oversight.cli
+from oversight.experiments import executors
 from oversight.experiments.runner import expand, run_experiment
 from oversight.experiments.spec import load
-
-pytestmark = pytest.mark.slow  # about 90 s on a 2-core machine: a cluster start and two runs
 
 SCRIPT = Path(__file__).with_name("ray_cluster.sh")
 NAMESPACES = ["unshare", "-rn", "-pf", "--mount-proc"]  # only loopback; our own process ids
@@ -103,6 +103,17 @@ def left_in(netns: str) -> list[int]:
     return pids
 
 
+def test_an_address_where_nothing_listens_is_a_one_line_error() -> None:
+    pytest.importorskip("ray")
+    with socket.socket() as s:  # a loopback port that nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+    with pytest.raises(RuntimeError, match=f"no Ray cluster answers at {address} "):
+        next(executors.ray([], 1, address))
+
+
+# about 80 s on a shared 2-core machine: three `ray start`s, the Ray run, then a serial one
+@pytest.mark.slow
 def test_runs_spread_over_nodes_and_survive_a_killed_node(tmp_path: Path, work: Path) -> None:
     skip_unless_possible()
     toml = tmp_path / "ray-cluster.toml"
