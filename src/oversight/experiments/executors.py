@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -208,7 +209,8 @@ def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str
                                 f"({type(e).__name__}): {str(e).splitlines()[0]}"}
     finally:
         for ref in pending:  # Ctrl-C or an early stop: nothing left running on the cluster
-            ray_module.cancel(ref, force=True)
+            with suppress(Exception):  # a cluster already gone has nothing to cancel
+                ray_module.cancel(ref, force=True)
         if started:
             ray_module.shutdown()
 
