@@ -23,6 +23,7 @@ import oversight.cli
 from oversight.experiments import executors
 from oversight.experiments.runner import expand, run_experiment
 from oversight.experiments.spec import load
+from oversight.experiments.store import Store
 
 SCRIPT = Path(__file__).with_name("ray_cluster.sh")
 NAMESPACES = ["unshare", "-rn", "-pf", "--mount-proc"]  # only loopback; our own process ids
@@ -112,6 +113,17 @@ def test_an_address_where_nothing_listens_is_a_one_line_error() -> None:
         next(executors.ray([], 1, address))
 
 
+def test_a_run_ray_gave_no_record_for_says_why_in_one_line() -> None:
+    exceptions = pytest.importorskip("ray.exceptions")
+    missing = ModuleNotFoundError("No module named 'corridor_pkg'")  # not installed on a node
+    failed = exceptions.RayTaskError("on_ray_node", "traceback", missing)
+    assert executors.ray_failure(failed, exceptions.RayTaskError) == (
+        "the Ray task failed on its node: ModuleNotFoundError: No module named 'corridor_pkg'")
+    lost = executors.ray_failure(exceptions.WorkerCrashedError(), exceptions.RayTaskError)
+    assert lost.startswith("Ray lost this run 4 times (its worker or node died): "
+                           "WorkerCrashedError: ") and "\n" not in lost
+
+
 # about 80 s on a shared 2-core machine: three `ray start`s, the Ray run, then a serial one
 @pytest.mark.slow
 def test_runs_spread_over_nodes_and_survive_a_killed_node(tmp_path: Path, work: Path) -> None:
@@ -131,6 +143,8 @@ def test_runs_spread_over_nodes_and_survive_a_killed_node(tmp_path: Path, work: 
 
     # the experiment completed: every run stored exactly once, all done, each on a worker node
     counts, metrics, nodes = stored(out)
+    with Store(out, create=False) as store:
+        assert store.nodes() == nodes
     expected = {r.key for r in expand(load(str(toml)))}
     assert set(counts) == expected and set(counts.values()) == {1}, counts
     assert set(metrics) == expected, "some runs are not done"

@@ -202,17 +202,26 @@ def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str
             run = pending.pop(ready[0])
             try:
                 yield ray_module.get(ready[0])
-            except ray_module.exceptions.RayError as e:  # `execute` never raises: Ray lost it
+            except ray_module.exceptions.RayError as e:  # `execute` itself never raises
                 yield {"key": run.key, "arm": run.arm.name, "seed": run.seed,
                        "config": run.arm.resolved(), "status": "failed",
-                       "error": f"Ray lost this run {RAY_RETRIES + 1} times "
-                                f"({type(e).__name__}): {str(e).splitlines()[0]}"}
+                       "error": ray_failure(e, ray_module.exceptions.RayTaskError)}
     finally:
         for ref in pending:  # Ctrl-C or an early stop: nothing left running on the cluster
             with suppress(Exception):  # a cluster already gone has nothing to cancel
                 ray_module.cancel(ref, force=True)
         if started:
             ray_module.shutdown()
+
+
+def ray_failure(error: Exception, task_error: type[Exception]) -> str:
+    """Why Ray gave no record for a run, in one line."""
+    if isinstance(error, task_error):  # it failed on its node before `execute` ran: e.g. the
+        cause = getattr(error, "cause", None) or error  # run's outside package is missing there
+        return f"the Ray task failed on its node: {type(cause).__name__}: {cause}"
+    first = (str(error).splitlines() or [""])[0]
+    return (f"Ray lost this run {RAY_RETRIES + 1} times (its worker or node died): "
+            f"{type(error).__name__}: {first}")
 
 
 def check_reachable(address: str, timeout: float = 5.0) -> None:
