@@ -12,7 +12,7 @@ the quantity as not measured, never substitute the true reward for it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from oversight.types import (
     FloatArray,
     IntArray,
     Judgments,
+    PairTexts,
     Queries,
     RunResult,
     View,
@@ -107,6 +108,16 @@ class Overseer(Protocol):
         ...
 
     def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments: ...
+
+
+@runtime_checkable
+class ReadsTexts(Protocol):
+    """An overseer that reads the texts of text queries (people on the labelling page), where
+    a simulated overseer judges from the features alone: a language-model scheme hands it the
+    prompt and both completions of each query (types.PairTexts) instead of calling `judge`."""
+
+    def judge_texts(self, queries: Queries, texts: PairTexts, rng: np.random.Generator
+                    ) -> Judgments: ...
 
 
 W_contra = TypeVar("W_contra", bound=World, contravariant=True)

@@ -213,3 +213,33 @@ class RunResult:
     # in-process only (never stored): the final policy, reward model, and every query asked with
     # its judgment, for analyses that run after the scheme (analysis/failures.py, ...)
     artefacts: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class PairTexts:
+    """The texts behind N text queries (worlds/text/: a segment is a prompt and a completion,
+    whose text its Segments do not carry): per query the prompt as the model saw it, the prompt
+    as a lay rater is shown it (`Prompt.lay_text`), and the first and second completions. Only
+    an overseer that reads text (protocols.ReadsTexts: people on the labelling page) is handed
+    them; simulated overseers judge from the features."""
+
+    prompts: tuple[str, ...]
+    lay_prompts: tuple[str, ...]
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        sizes = {len(self.prompts), len(self.lay_prompts), len(self.first), len(self.second)}
+        if len(sizes) != 1:
+            raise ValueError(f"PairTexts: prompts, lay_prompts, first and second differ in "
+                             f"length ({len(self.prompts)}, {len(self.lay_prompts)}, "
+                             f"{len(self.first)}, {len(self.second)})")
+
+    def __len__(self) -> int:
+        return len(self.prompts)
+
+    def take(self, index: IntArray) -> PairTexts:
+        pick = [int(i) for i in index]
+        return PairTexts(tuple(self.prompts[i] for i in pick),
+                         tuple(self.lay_prompts[i] for i in pick),
+                         tuple(self.first[i] for i in pick), tuple(self.second[i] for i in pick))

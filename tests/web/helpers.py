@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from oversight.overseers.calibration import random_pairs
-from oversight.types import Answer, Queries
+from oversight.types import Answer, PairTexts, Queries
 from oversight.web import queue, tokens
 from oversight.web.db import connect
 from oversight.worlds import make_world
@@ -73,12 +73,15 @@ def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
     """A scripted person who answers through the HTTP API exactly as the oracle preset would.
 
     It is the test's oracle, so it may read the query behind each lease from the labels
-    database (a person reads it off the screen); everything it does goes through the API."""
+    database (a person reads it off the screen, including which side shows which segment);
+    everything it does goes through the API. A text query's truth is its stored true answer
+    (w_true on the completions' checked features, which is what the oracle preset compares)."""
     import httpx
     import numpy as np
 
     from oversight.overseers.presets import make_overseer
     from oversight.web.frames import queries_of
+    from oversight.web.texts import unswap
 
     names = {Answer.FIRST: "left", Answer.SECOND: "right", Answer.TIE: "tie"}
     db = connect(folder)
@@ -93,13 +96,18 @@ def oracle_labeller(url: str, token: str, folder: Path, stop: threading.Event,
                 continue
             row = db.execute(
                 "SELECT q.first_start, q.first_actions, q.second_start, q.second_actions,"
-                " q.revealed, q.shown, b.world, b.world_params FROM labels l JOIN queries q ON"
+                " q.revealed, q.shown, b.world, b.world_params, q.texts, q.swapped, q.true_answer"
+                " FROM labels l JOIN queries q ON"
                 " q.id = l.query JOIN batches b ON b.id = q.batch WHERE l.id = ?",
                 (lease,)).fetchone()
-            world = make_world(row[6], **json.loads(row[7]))
-            oracle = make_overseer("oracle", world)
-            judged = oracle.judge(queries_of(world, [row[:6]]), np.random.default_rng(0))
-            given = names[Answer(int(judged.answer[0]))]
+            if row[8] is not None:  # a text query
+                truth = Answer(int(row[10]))
+            else:
+                world = make_world(row[6], **json.loads(row[7]))
+                oracle = make_overseer("oracle", world)
+                judged = oracle.judge(queries_of(world, [row[:6]]), np.random.default_rng(0))
+                truth = Answer(int(judged.answer[0]))
+            given = unswap(names[truth], bool(row[9]))  # the side it is on, on screen
             r = client.post("/api/answer", json={"lease": lease, "answer": given},
                             headers=headers)
             r.raise_for_status()
@@ -126,3 +134,35 @@ def need_chromium() -> str:
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+
+
+def text_pairs(n: int, seed: int = 0, world: str = "lm-unknown") -> tuple[Queries, PairTexts]:
+    """n text queries of a text world: two of its scripted completions of each training
+    prompt, with their texts (as an LM run posts them)."""
+    import numpy as np
+
+    from oversight.worlds.text import make_text_world
+
+    text_world = make_text_world(world)
+    rng = np.random.default_rng(seed)
+    prompts = text_world.prompts("train", n, rng)
+    first, second = text_world.completions(prompts, rng), text_world.completions(prompts, rng)
+    queries = Queries.pairs(text_world.segments(prompts, first),
+                            text_world.segments(prompts, second))
+    return queries, PairTexts(tuple(p.text for p in prompts), tuple(p.lay_text for p in prompts),
+                              tuple(first), tuple(second))
+
+
+def post_texts(folder: Path, batch: str, n: int, settings: queue.Settings, now: float = 0.0,
+               seed: int = 0, texts: PairTexts | None = None) -> PairTexts:
+    """Post n lm-unknown text queries (their texts replaced by `texts` if given); returns the
+    texts posted."""
+    from oversight.worlds.text import make_text_world
+
+    queries, made = text_pairs(n, seed)
+    texts = texts or made
+    db = connect(folder)
+    queue.post_batch(db, batch, "run", "lm-unknown", {}, make_text_world("lm-unknown"), queries,
+                     settings, now, texts)
+    db.close()
+    return texts

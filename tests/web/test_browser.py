@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from oversight.types import PairTexts
 from oversight.web.db import connect
 from oversight.web.queue import Settings
 from oversight.web.server import create_app
+from oversight.web.texts import swaps, unswap
 
-from .helpers import CHROMIUM_ARGS, add, live_server, need_chromium, post
+from .helpers import CHROMIUM_ARGS, add, live_server, need_chromium, post, post_texts, text_pairs
 
 TIME_LIMIT = 3.0
 SCREENSHOT = os.environ.get("OVERSIGHT_SCREENSHOT")  # set to a path to keep a screenshot
@@ -52,13 +54,15 @@ def test_a_labeller_answers_by_keyboard_and_lets_one_time_out(tmp_path: Path) ->
         browser.close()
     assert errors == []
     db = connect(tmp_path)
-    rows = db.execute("SELECT q.idx, l.answer, l.view, l.leased, l.shown, l.answered, l.status"
-                      " FROM labels l JOIN queries q ON q.id = l.query ORDER BY l.id").fetchall()
+    rows = db.execute("SELECT q.idx, l.side, l.view, l.leased, l.shown, l.answered, l.status,"
+                      " l.answer, q.swapped FROM labels l JOIN queries q ON q.id = l.query"
+                      " ORDER BY l.id").fetchall()
     db.close()
     assert [(r[0], r[1], r[2], r[6]) for r in rows] == [
         (0, "left", "lay", "answered"), (1, "right", "lay", "answered"),
         (2, "tie", "lay", "answered"), (3, "timeout", "lay", "answered")]
-    for _, given, _, leased, shown, answered, _ in rows:
+    assert [r[7] for r in rows] == [unswap(r[1], bool(r[8])) for r in rows]  # query's order
+    for _, given, _, leased, shown, answered, *_ in rows:
         assert leased <= shown < answered
         if given == "timeout":
             assert answered - shown == pytest.approx(TIME_LIMIT)  # when the countdown ran out
@@ -80,6 +84,7 @@ def test_the_episodes_pause_step_scrub_and_replay_like_a_clip(tmp_path: Path) ->
         page.fill("#token", token)
         page.press("#token", "Enter")
         page.wait_for_selector("#work:not([hidden])")
+        page.wait_for_function("() => document.getElementById('scrub').max > 0")  # shown
         steps = int(page.get_attribute("#scrub", "max") or 0)
         assert steps > 3
         left = page.locator("#left-step")
@@ -107,3 +112,46 @@ def test_the_episodes_pause_step_scrub_and_replay_like_a_clip(tmp_path: Path) ->
         playwright.expect(page.locator("#progress")).to_contain_text("answered 1 ")
         browser.close()
     assert errors == []
+
+
+def test_a_text_query_shows_the_prompt_and_two_answers_as_text(tmp_path: Path) -> None:
+    """A lay labeller sees the lay prompt and both completions on the sides drawn for the
+    query, as text (markup in a completion stays text), and answers by key."""
+    chromium = need_chromium()
+    playwright = pytest.importorskip("playwright.sync_api")
+    made = text_pairs(2)[1]
+    texts = PairTexts(made.prompts, made.lay_prompts,
+                      ('<b id="x">bold?</b> "Hal has 2 dogs." So 2.', made.first[1]),
+                      made.second)
+    post_texts(tmp_path, "t", 2, Settings(), texts=texts)
+    swapped = swaps("t", 2)
+    token = add(tmp_path, "ann")
+    errors: list[str] = []
+    with live_server(create_app(tmp_path)) as url, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 640})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        page.fill("#token", token)
+        page.press("#token", "Enter")
+        page.wait_for_selector("#texts:not([hidden])")
+        for i in range(2):
+            left, right = ((texts.second[i], texts.first[i]) if swapped[i]
+                           else (texts.first[i], texts.second[i]))
+            playwright.expect(page.locator("#prompt")).to_have_text(texts.lay_prompts[i])
+            playwright.expect(page.locator("#left-text")).to_have_text(left.strip())
+            playwright.expect(page.locator("#right-text")).to_have_text(right.strip())
+            assert page.locator("#frames").is_hidden()
+            assert page.locator("#x").count() == 0  # the markup was shown, not parsed
+            playwright.expect(page.locator("#question")).to_have_text("Which answer is better?")
+            if i == 0 and SCREENSHOT:
+                page.screenshot(path=SCREENSHOT.replace(".png", "-text.png"), full_page=True)
+            page.keyboard.press("ArrowRight")
+            playwright.expect(page.locator("#progress")).to_contain_text(f"answered {i + 1} ")
+        browser.close()
+    assert errors == []
+    db = connect(tmp_path)
+    rows = db.execute("SELECT l.side, l.answer FROM labels l ORDER BY l.id").fetchall()
+    db.close()
+    assert rows == [("right", "left" if s else "right") for s in swapped]

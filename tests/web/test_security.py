@@ -110,7 +110,8 @@ def test_labellers_see_neither_the_truth_nor_other_answers(
     client, _, tokens = site
     ann = auth(tokens["ann"])
     first = client.get("/api/next", headers=ann).json()
-    assert set(first) == {"lease", "view", "revealed", "time_limit", "task", "world", "palette",
+    assert set(first) == {"lease", "kind", "view", "revealed", "time_limit", "task", "world",
+                          "palette",
                           "legend", "left", "right", "evidence", "progress"}
     assert first["view"] == "lay" and not first["revealed"]
     assert set(client.get("/api/me", headers=ann).json()) == {"name", "view", "progress"}

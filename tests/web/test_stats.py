@@ -18,6 +18,7 @@ from oversight.web.db import connect
 from oversight.web.frames import evidence, queries_of, segment_frames
 from oversight.web.queue import ANSWERS, Settings
 from oversight.web.stats import calibrate_labeller, labeller_stats, labels_csv, stats_csv
+from oversight.web.texts import unswap
 from oversight.web.tokens import find_labeller
 from oversight.worlds import make_world
 
@@ -35,7 +36,7 @@ def answer_all(folder: Path, token: str, choose: dict[int, str], t0: float, step
     t = t0
     while (lease := queue.lease_next(db, who, t)) is not None:
         queue.mark_shown(db, who, lease.id, t)
-        queue.answer(db, who, lease.id, choose[lease.query], t + step)
+        queue.answer(db, who, lease.id, unswap(choose[lease.query], lease.swapped), t + step)
         t += step + 1
     db.close()
 

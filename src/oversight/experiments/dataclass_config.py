@@ -1,20 +1,23 @@
 """A table of an experiment file validated against the frozen dataclass that uses it.
 
-The deep-RL and digits settings are defined once, by the dataclasses their code runs with
-(schemes/deep_rlhf.py `DeepRLHF`, digits/experiment.py `Config`); an arm's `[deep]` or `[digits]`
-table is checked against them here — unknown keys with the closest valid name, types by pydantic
-without coercing strings or booleans into numbers — and stored with every default filled in, so the
-run key and the report see the values the run used.
+Every scheme's settings are defined once, by the dataclass its code runs with: the tabular
+schemes' (`RLHF`, `Debate`, `RRM`, `Amplification`, `Adversarial`, their ranges as `Annotated`
+constraints on the fields) become the spec's pydantic models through `spec_model`; the deep-RL,
+digits and language-model tables (`DeepRLHF`, digits `Config`, `LMRLHF`) are checked by `build`
+— unknown keys with the closest valid name, types by pydantic without coercing strings or
+booleans into numbers — and stored with every default filled in, so the run key and the report
+see the values the run used.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import typing
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 
 T = TypeVar("T")
 
@@ -56,3 +59,26 @@ def build(cls: type[T], data: dict[str, Any], where: str) -> T:
 def resolved(cls: type[T], data: dict[str, Any], where: str) -> dict[str, Any]:
     """The table with every default filled in, as JSON-able values."""
     return dict(TypeAdapter(cls).dump_python(build(cls, data, where), mode="json"))
+
+
+@functools.cache
+def spec_model(cls: type, base: type[BaseModel], module: str,
+               exclude: tuple[str, ...] = ()) -> type[BaseModel]:
+    """A pydantic model `{cls}Spec` (a subclass of `base`) with the fields, types, constraints
+    and defaults of dataclass `cls`, less `exclude`; a nested dataclass field becomes a nested
+    model. Cached, so each is one class; `module` must bind every such class (its own and its
+    nested ones) under its name, for pickling into worker processes."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init or f.name in exclude:
+            continue
+        nested = _dataclass_in(hints[f.name])
+        if nested is not None:
+            model = spec_model(nested, base, module)
+            fields[f.name] = (model, model())
+        elif f.default is not dataclasses.MISSING:
+            fields[f.name] = (hints[f.name], f.default)
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name}: a setting needs a default")
+    return create_model(f"{cls.__name__}Spec", __base__=base, __module__=module, **fields)

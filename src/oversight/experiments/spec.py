@@ -17,9 +17,11 @@ import difflib
 import hashlib
 import itertools
 import json
+import math
 import tomllib
+import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -32,9 +34,15 @@ from pydantic import (
 )
 
 from oversight.experiments import kinds, limits, refs
+from oversight.experiments.dataclass_config import spec_model
 from oversight.experiments.kinds import DIGITS
-from oversight.learning.selection import Selector
+from oversight.learning.reward_models import RewardModelConfig
 from oversight.overseers.presets import PRESETS
+from oversight.schemes.adversarial import Adversarial
+from oversight.schemes.amplification import Amplification
+from oversight.schemes.debate import Debate
+from oversight.schemes.rlhf import RLHF
+from oversight.schemes.rrm import RRM
 from oversight.worlds import WORLDS
 from oversight.worlds import params as declared_params
 
@@ -72,54 +80,28 @@ class BudgetSpec(Strict):
     amount: float = Field(400, gt=0)
 
 
-class RewardModelSpec(Strict):
-    members: int = Field(3, ge=1)
-    hidden: int = Field(0, ge=0)
-    steps: int = Field(150, ge=1)
-    lr: float = Field(0.05, gt=0)
-    weight_decay: float = Field(1e-3, ge=0)
+# Each scheme's parameters, generated from the dataclass it runs with (one definition, one set of
+# defaults: experiments/dataclass_config.py); the arm's `rlhf` table is RLHF's, the others add
+# their scheme's own fields. Typed for mypy as plain models: they are read through model_dump.
+if TYPE_CHECKING:
+    RLHFSpec: TypeAlias = Strict
+    DebateSpec: TypeAlias = Strict
+    RRMSpec: TypeAlias = Strict
+    AmplificationSpec: TypeAlias = Strict
+    AdversarialSpec: TypeAlias = Strict
+else:
+    RewardModelConfigSpec = spec_model(RewardModelConfig, Strict, __name__)
+    RLHFSpec = spec_model(RLHF, Strict, __name__)
+    DebateSpec = spec_model(Debate, Strict, __name__, exclude=("rlhf",))
+    RRMSpec = spec_model(RRM, Strict, __name__, exclude=("rlhf",))
+    AmplificationSpec = spec_model(Amplification, Strict, __name__, exclude=("rlhf",))
+    AdversarialSpec = spec_model(Adversarial, Strict, __name__, exclude=("rlhf",))
 
-
-class RLHFSpec(Strict):
-    rounds: int = Field(8, ge=1)
-    episodes_per_round: int = Field(200, ge=2)
-    segment_length: int | None = Field(None, ge=1)
-    candidates_factor: int = Field(10, ge=1)
-    initial_fraction: float = Field(0.25, ge=0, le=1)
-    explore: float = Field(0.2, ge=0, le=1)
-    selector: Selector = "disagreement"
-    temperature: float = Field(0.0, ge=0)
-    optimizer: Literal["exact", "distilled"] = "exact"
-    reward_model: RewardModelSpec = RewardModelSpec()
-
-
-class DebateSpec(Strict):
-    rounds: int = Field(4, ge=0)
-    debaters: Literal["random", "greedy", "minimax"] = "minimax"
-    max_units: int = Field(10, ge=1)
-    max_positions: int = Field(4096, ge=1)
-    simulations: int = Field(16, ge=1)
-
-
-class RRMSpec(Strict):
-    depth: int = Field(1, ge=0, le=4)
-    assistant_fraction: float = Field(0.2, gt=0, lt=1)
-    reveal: int = Field(2, ge=1)
-    assistant_error: float = Field(0.0, ge=0, le=1)
-    assistant_episodes: int = Field(200, ge=2)
-
-
-class AmplificationSpec(Strict):
-    human_fraction: float = Field(1.0, gt=0, le=1)
-    chunk: int | None = Field(None, ge=1)
-
-
-class AdversarialSpec(Strict):
-    red_fraction: float = Field(0.25, gt=0, lt=1)
-    red_rounds: int = Field(3, ge=1)
-    kappa: float = Field(1.0, ge=0)
-    novelty: float = Field(1.0, ge=0)
-    attack_episodes: int = Field(200, ge=4)
+# Settings exposed after run keys were pinned (tests/unit/run_keys.json): hashed only when an
+# arm sets them to something other than the default, so stored runs keep their keys.
+KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
+                  ("rlhf", "reward_model", "random_response"): 0.1,
+                  ("rlhf", "reward_model", "holdout"): 1 / math.e}
 
 
 SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's
@@ -282,9 +264,9 @@ class ArmSpec(Strict):
             self.__dict__["digits"] = kinds.digits_settings(self.digits)
             return
         if kind == "lm":
-            if not self.overseer or self.overseer == "human":
-                raise ValueError("overseer: a language-model arm needs a simulated overseer (a "
-                                 "preset or outside code)")
+            if not self.overseer:
+                raise ValueError("overseer: a language-model arm needs an overseer (a preset, "
+                                 "outside code, or \"human\": people reading the texts)")
             if self.scheme != "rlhf":
                 raise ValueError(f"scheme: text worlds run RLHF (scheme = \"rlhf\", settings "
                                  f"in [lm]), not {self.scheme!r}")
@@ -323,7 +305,15 @@ class ArmSpec(Strict):
             unused.add("overseer_values")
         if self.failure_bar == 0.5:  # the default: keys of older runs stay as they were
             unused.add("failure_bar")
-        return self.model_dump(mode="json", exclude={"question", "swept", *unused})
+        config = self.model_dump(mode="json", exclude={"question", "swept", *unused})
+        for path, default in KEYED_WHEN_SET.items():
+            *parents, key = path
+            table = config
+            for p in parents:
+                table = table.get(p, {})
+            if table.get(key, default) == default:
+                table.pop(key, None)
+        return config
 
 
 class ExperimentSpec(Strict):
@@ -472,8 +462,26 @@ def parse(text: str, source: str) -> ExperimentSpec:
                 path += f" (arm {names[loc[1]]!r})"
             shown = err["type"] != "missing" and not isinstance(err.get("input"), dict)
             given = f" (given: {err.get('input')!r})" if shown else ""
-            lines.append(f"  {path}: {err['msg']}{given}")
+            hint = _closest(str(loc[-1]), _fields_at(loc[:-1])) \
+                if err["type"] == "extra_forbidden" else ""
+            lines.append(f"  {path}: {err['msg']}{hint}{given}")
         raise SpecError(f"{source}: invalid experiment:\n" + "\n".join(lines)) from None
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The field names of the model at `loc` of an experiment (for "did you mean")."""
+    model: Any = ExperimentSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+        for inner in typing.get_args(model):  # list[ArmSpec], X | None
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                model = inner
+    return list(getattr(model, "model_fields", {}))
 
 
 def builtin_names() -> list[str]:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import torch
+from annotated_types import Ge, Gt, Interval
 
 from oversight.learning.adam import Adam
 from oversight.types import Answer, FloatArray, Judgments, Queries
@@ -32,13 +34,13 @@ TARGET = {Answer.FIRST: 0.0, Answer.SECOND: 1.0, Answer.TIE: 0.5}
 
 @dataclass(frozen=True)
 class RewardModelConfig:
-    members: int = 3
-    hidden: int = 0  # 0: linear in the features; otherwise a one-hidden-layer MLP of this width
-    steps: int = 150  # full-batch Adam steps per fit
-    lr: float = 0.05
-    weight_decay: float = 1e-3  # L2 coefficient; the RLHF loop adapts it between fits
-    random_response: float = 0.1
-    holdout: float = 1 / math.e
+    members: Annotated[int, Ge(1)] = 3
+    hidden: Annotated[int, Ge(0)] = 0  # 0: linear in the features; else a one-hidden-layer MLP
+    steps: Annotated[int, Ge(1)] = 150  # full-batch Adam steps per fit
+    lr: Annotated[float, Gt(0)] = 0.05
+    weight_decay: Annotated[float, Ge(0)] = 1e-3  # L2; the RLHF loop adapts it between fits
+    random_response: Annotated[float, Interval(ge=0, lt=1)] = 0.1  # ρ of the BT likelihood
+    holdout: Annotated[float, Interval(ge=0, lt=1)] = 1 / math.e  # share held out for validation
 
 
 @dataclass(frozen=True)

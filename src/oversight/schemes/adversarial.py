@@ -27,8 +27,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Ge, Interval
 
 from oversight.analysis.metrics import policy_metrics
 from oversight.learning.distill import distill
@@ -54,11 +56,11 @@ from oversight.worlds.engine import TabularWorld
 @dataclass(frozen=True)
 class Adversarial:
     rlhf: RLHF = field(default_factory=RLHF)
-    red_fraction: float = 0.25
-    red_rounds: int = 3
-    kappa: float = 1.0
-    novelty: float = 1.0
-    attack_episodes: int = 200
+    red_fraction: Annotated[float, Interval(gt=0, lt=1)] = 0.25
+    red_rounds: Annotated[int, Ge(1)] = 3
+    kappa: Annotated[float, Ge(0)] = 1.0
+    novelty: Annotated[float, Ge(0)] = 1.0
+    attack_episodes: Annotated[int, Ge(4)] = 200
 
     def run(self, world: TabularWorld, overseer: Overseer, budget: Budget,
             rng: np.random.Generator) -> RunResult:

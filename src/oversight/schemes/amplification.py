@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Ge, Interval
 
 from oversight.learning.reward_models import BTEnsemble
 from oversight.overseers.simulated import SimulatedOverseer
@@ -168,8 +170,9 @@ class AmplifiedOverseer:
 @dataclass(frozen=True)
 class Amplification:
     rlhf: RLHF = field(default_factory=RLHF)
-    human_fraction: float = 1.0
-    chunk: int | None = None  # steps per sub-question; None: the overseer's attention
+    human_fraction: Annotated[float, Interval(gt=0, le=1)] = 1.0
+    # steps per sub-question; None: the overseer's attention
+    chunk: Annotated[int, Ge(1)] | None = None
 
     def run(self, world: TabularWorld, overseer: Overseer, budget: Budget,
             rng: np.random.Generator) -> RunResult:

@@ -32,9 +32,10 @@ import itertools
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from annotated_types import Ge
 
 from oversight.overseers.simulated import SimulatedOverseer
 from oversight.protocols import Overseer
@@ -59,11 +60,11 @@ def verdicts(judge: SimulatedOverseer, queries: Queries,
 @dataclass(frozen=True)
 class Debate:
     rlhf: RLHF = field(default_factory=RLHF)
-    rounds: int = 4
+    rounds: Annotated[int, Ge(0)] = 4
     debaters: DebaterKind = "minimax"
-    max_units: int = 10
-    max_positions: int = 4096
-    simulations: int = 16
+    max_units: Annotated[int, Ge(1)] = 10
+    max_positions: Annotated[int, Ge(1)] = 4096
+    simulations: Annotated[int, Ge(1)] = 16
 
     def run(self, world: TabularWorld, overseer: Overseer, budget: Budget,
             rng: np.random.Generator) -> RunResult:

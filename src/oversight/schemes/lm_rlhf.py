@@ -5,7 +5,8 @@ One run (Ouyang et al. 2022's recipe, made small):
    world, size and seed in the folder the runner hands in);
 2. two completions of each training prompt sampled from it; the overseer judges the pairs from
    their checked features, as it judges trajectory segments (a segment is one prompt and one
-   completion), every judgment charged to the budget;
+   completion), every judgment charged to the budget; people (overseer = "human") read the
+   prompt and both completions as text on the labelling page instead (protocols.ReadsTexts);
 3. a Bradley–Terry ensemble over the text fitted to the judgments (learning/lm/reward_model.py);
 4. the policy optimised against the ensemble's mean (or conservative mean − k·std) reward:
    `bon` best-of-n sampling from the base model (KL = log n − (n−1)/n), `grpo` / `rloo` (TRL,
@@ -38,9 +39,18 @@ from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n
 from oversight.learning.lm.kl import sequence_logprobs
 from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
 from oversight.learning.lm.trl_common import LMTrainConfig, RewardFn, resolve_device
-from oversight.protocols import Overseer
+from oversight.protocols import Overseer, ReadsTexts
 from oversight.schemes.loop import affordable, spend_metrics
-from oversight.types import Answer, Budget, FloatArray, Queries, RunResult, Spend
+from oversight.types import (
+    Answer,
+    Budget,
+    FloatArray,
+    Judgments,
+    PairTexts,
+    Queries,
+    RunResult,
+    Spend,
+)
 from oversight.worlds.text.base import Prompt, TextSplit, TextWorld
 
 Optimizer = Literal["bon", "grpo", "rloo", "dpo"]
@@ -84,7 +94,8 @@ class LMRLHF:
         first, second = [c[0] for c in pairs], [c[1] for c in pairs]
         queries = Queries.pairs(world.segments(prompts, first), world.segments(prompts, second))
         asked = affordable(overseer, queries, budget, budget.amount)
-        judgments = overseer.judge(queries.take(asked), judge_rng)
+        judgments = _judge(overseer, queries.take(asked), prompts, first, second, asked,
+                           judge_rng)
         spend = Spend().add(judgments, overseer.wage_per_hour)
         target = np.array([TARGETS.get(Answer(a), math.nan) for a in judgments.answer])
 
@@ -200,6 +211,17 @@ class LMRLHF:
         if world.catastrophe is not None:
             m["catastrophe_rate"] = float(phi[:, world.feature_index(world.catastrophe)].mean())
         return {f"{k}_{split}": v for k, v in m.items()}
+
+
+def _judge(overseer: Overseer, queries: Queries, prompts: list[Prompt], first: list[str],
+           second: list[str], asked: np.ndarray, rng: np.random.Generator) -> Judgments:
+    """The overseer's judgments of the asked queries: from their texts where it reads text
+    (people on the labelling page, protocols.ReadsTexts), else from their features."""
+    if isinstance(overseer, ReadsTexts):
+        texts = PairTexts(tuple(p.text for p in prompts), tuple(p.lay_text for p in prompts),
+                          tuple(first), tuple(second)).take(asked)
+        return overseer.judge_texts(queries, texts, rng)
+    return overseer.judge(queries, rng)
 
 
 def _norm(value: float, low: float, high: float) -> float:

@@ -26,9 +26,10 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 import numpy as np
+from annotated_types import Ge, Interval
 
 from oversight.analysis.metrics import normalise, policy_metrics
 from oversight.learning.distill import distill
@@ -79,15 +80,16 @@ class Assist(Protocol):
 
 @dataclass(frozen=True)
 class RLHF:
-    rounds: int = 8
-    episodes_per_round: int = 200
-    segment_length: int | None = None  # None: whole episodes
-    candidates_factor: int = 10
-    initial_fraction: float = 0.25
-    explore: float = 0.2
+    rounds: Annotated[int, Ge(1)] = 8
+    episodes_per_round: Annotated[int, Ge(2)] = 200
+    segment_length: Annotated[int, Ge(1)] | None = None  # None: whole episodes
+    candidates_factor: Annotated[int, Ge(1)] = 10
+    initial_fraction: Annotated[float, Interval(ge=0, le=1)] = 0.25
+    explore: Annotated[float, Interval(ge=0, le=1)] = 0.2
     member_exploration: bool = True
     selector: Selector = "disagreement"
-    temperature: float = 0.0  # of the optimiser: 0 = greedy optimal on the learned reward
+    # of the optimiser: 0 = greedy optimal on the learned reward
+    temperature: Annotated[float, Ge(0)] = 0.0
     optimizer: Literal["exact", "distilled"] = "exact"  # distilled: a network imitates the
     # final planner on training levels only, then acts on every level (learning/distill.py)
     reward_model: RewardModelConfig = field(default_factory=RewardModelConfig)

@@ -30,8 +30,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Ge, Interval
 
 from oversight.learning.planning import uniform_policy
 from oversight.learning.reward_models import TARGET, BTEnsemble, PreferenceData, fit
@@ -94,11 +96,11 @@ class Assistant:
 @dataclass(frozen=True)
 class RRM:
     rlhf: RLHF = field(default_factory=RLHF)
-    depth: int = 1
-    assistant_fraction: float = 0.2
-    reveal: int = 2
-    assistant_error: float = 0.0
-    assistant_episodes: int = 200
+    depth: Annotated[int, Interval(ge=0, le=4)] = 1
+    assistant_fraction: Annotated[float, Interval(gt=0, lt=1)] = 0.2
+    reveal: Annotated[int, Ge(1)] = 2
+    assistant_error: Annotated[float, Interval(ge=0, le=1)] = 0.0
+    assistant_episodes: Annotated[int, Ge(2)] = 200
 
     def run(self, world: TabularWorld, overseer: Overseer, budget: Budget,
             rng: np.random.Generator) -> RunResult:

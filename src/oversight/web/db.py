@@ -8,9 +8,11 @@ Tables
                gold rate, time limit, lease length
     queries    the two segments (start state and actions), features revealed by the scheme and
                steps it showed as evidence (`Queries.revealed`, `.shown`), the true preference
-               (never sent to labellers), `taken` = live leases + answers
+               (never sent to labellers), `taken` = live leases + answers; for a text world
+               the prompt and completions (`texts`); whether the page shows them swapped
     labels     one per (query, labeller) lease: the view shown, when leased, shown, answered
-               (server-side times), the answer, status leased / answered / expired
+               (server-side times), the answer (in the query's order) and the side clicked,
+               status leased / answered / expired
 
 A separate file keeps the runner's store untouched while labellers write: every write here is a
 short `BEGIN IMMEDIATE` transaction, so several server processes and the waiting overseer can
@@ -42,20 +44,41 @@ CREATE TABLE IF NOT EXISTS queries (
     first_start INTEGER NOT NULL, first_actions TEXT NOT NULL,
     second_start INTEGER NOT NULL, second_actions TEXT NOT NULL, revealed TEXT NOT NULL,
     shown TEXT NOT NULL, true_answer INTEGER NOT NULL, needed INTEGER NOT NULL,
-    taken INTEGER NOT NULL DEFAULT 0);
+    taken INTEGER NOT NULL DEFAULT 0, texts TEXT, swapped INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS queries_batch ON queries (batch, idx);
 CREATE INDEX IF NOT EXISTS queries_open ON queries (id) WHERE taken < needed AND gold = 0;
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY, query INTEGER NOT NULL, labeller INTEGER NOT NULL,
     view TEXT NOT NULL, time_limit REAL, lease_seconds REAL NOT NULL,
     leased REAL NOT NULL, shown REAL, expires REAL NOT NULL,
-    answered REAL, answer TEXT, status TEXT NOT NULL);
+    answered REAL, answer TEXT, status TEXT NOT NULL, side TEXT);
 CREATE UNIQUE INDEX IF NOT EXISTS labels_once ON labels (query, labeller)
     WHERE status != 'expired';
 CREATE INDEX IF NOT EXISTS labels_live ON labels (expires) WHERE status = 'leased';
 CREATE INDEX IF NOT EXISTS labels_labeller ON labels (labeller, status);
 CREATE INDEX IF NOT EXISTS labels_query ON labels (query);
 """
+
+COLUMNS = (  # added after the first release: (table, column, declaration), added where missing
+    ("queries", "texts", "TEXT"),
+    ("queries", "swapped", "INTEGER NOT NULL DEFAULT 0"),
+    ("labels", "side", "TEXT"),
+)
+"""queries.texts: JSON {"prompt", "lay_prompt", "first", "second"} of a text query (NULL for
+segments of a tabular world); queries.swapped: 1 where the page shows the second segment or
+completion on the left; labels.side: the answer as the labeller gave it on screen (left / right
+as they saw them), where labels.answer is in the query's own order (left = first, right =
+second). A database made before these existed gets them on opening: its queries were shown
+unswapped (swapped = 0) and its side is its answer (NULL, read as the answer)."""
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Add the COLUMNS an older labels file lacks (ALTER TABLE ADD COLUMN keeps every row)."""
+    for table, column, declaration in COLUMNS:
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
 
 OPEN_COUNT = """
 BEGIN IMMEDIATE;
@@ -91,6 +114,7 @@ def connect(folder: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")
         db.executescript(SCHEMA)
+        migrate(db)
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'queries_open_delete'"
                       ).fetchone() is None:
             db.executescript(OPEN_COUNT)

@@ -8,6 +8,10 @@ Its seconds are the labellers' server-side answer times, summed over the labels,
 as `redundancy` questions: every label and every minute a person gave to the run's queries is
 charged to the budget (time on gold questions measures the labeller and is not charged).
 
+Text worlds (the language-model track): the scheme hands the prompt and both completions of each
+query to `judge_texts` (protocols.ReadsTexts); they are posted with the queries and the page
+shows them as text. `judge` alone cannot serve a text world, whose queries carry no text.
+
 Resume: a batch's id is a hash of the run key, the call's number within the run and the queries,
 so a run that stops waiting (`LabelsTimeout`, recorded as a failed run) and is run again replays
 deterministically to the same batch and keeps every label already given.
@@ -25,11 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from oversight.types import Answer, FloatArray, IntArray, Judgments, Queries
+from oversight.types import Answer, FloatArray, IntArray, Judgments, PairTexts, Queries
 from oversight.web import queue
 from oversight.web.db import connect
 from oversight.web.queue import ANSWERS, BatchLabels, Settings
-from oversight.worlds import make_world
+from oversight.worlds.engine import TabularWorld
+from oversight.worlds.text.base import TextWorld
 
 HUMAN_PARAMS = {  # overseer_params of an arm with overseer = "human", with their defaults
     "redundancy": 1,  # labels per query, from different labellers
@@ -136,23 +141,46 @@ class HumanOverseer:
         """(N,) labels each judgment takes from people: what a labels budget counts."""
         return np.full(len(queries), self.settings.redundancy, dtype=np.int64)
 
-    def batch_id(self, queries: Queries) -> str:
+    def batch_id(self, queries: Queries, texts: PairTexts | None = None) -> str:
         h = hashlib.sha256(json.dumps([self.run, self.calls]).encode())
         for a in (queries.first.states[:, 0], queries.first.actions, queries.second.states[:, 0],
                   queries.second.actions, queries.revealed, queries.shown):
             h.update(np.ascontiguousarray(a).tobytes())
+        if texts is not None:
+            h.update(json.dumps([texts.prompts, texts.first, texts.second]).encode())
         return f"{self.run}:{self.calls}:{h.hexdigest()[:16]}"
+
+    def build_world(self) -> TabularWorld | TextWorld:
+        """The world the queries belong to (a gridworld or a text world, built by name)."""
+        from oversight.experiments.kinds import build_world
+
+        world = build_world(self.world, dict(self.world_params))
+        if not isinstance(world, TabularWorld | TextWorld):
+            raise ValueError(f"the human overseer labels gridworlds and text worlds, not "
+                             f"{self.world!r}")
+        return world
 
     def judge(self, queries: Queries, rng: np.random.Generator) -> Judgments:
         """Post the queries, wait for their labels, aggregate. `rng` is unused: the randomness
         is the people's."""
-        batch = self.batch_id(queries)
+        return self._judge(queries, None)
+
+    def judge_texts(self, queries: Queries, texts: PairTexts, rng: np.random.Generator
+                    ) -> Judgments:
+        """`judge` for a text world's queries, whose prompts and completions the page shows."""
+        return self._judge(queries, texts)
+
+    def _judge(self, queries: Queries, texts: PairTexts | None) -> Judgments:
+        world = self.build_world()
+        if isinstance(world, TextWorld) and texts is None:
+            raise ValueError(f"{self.world} is a text world: people need the prompt and "
+                             "completions of each query (judge_texts), which its queries lack")
+        batch = self.batch_id(queries, texts)
         self.calls += 1
-        world = make_world(self.world, **self.world_params)
         db = connect(self.folder)
         try:
             queue.post_batch(db, batch, self.run, self.world, self.world_params, world, queries,
-                             self.settings, self.clock())
+                             self.settings, self.clock(), texts)
             labels = self._wait(db, batch)
         finally:
             db.close()

@@ -7,12 +7,14 @@
                  get the same query at once only when it wants several labels. A labeller's n-th
                  query is a gold question (known true preference, from the world's true reward)
                  when floor((n+1)·rate) > floor(n·rate): exactly `rate` of what each labeller sees,
-                 spread evenly. A labeller holds at most MAX_LIVE leases (the one on screen and
+                 spread evenly (a text world's gold pairs are two of its scripted completions:
+                 texts.text_gold). A labeller holds at most MAX_LIVE leases (the one on screen and
                  the prefetched next one, plus one spare for a reload).
     mark_shown   the page displays the query: the server's clock starts (and the time limit)
     answer       record an answer, checking the lease is the caller's, live and unanswered; an
                  answer later than the time limit (plus GRACE for the network) is recorded as
-                 'timeout'
+                 'timeout'; left / right are as the page showed them, stored in the query's own
+                 order (each query's sides are drawn per batch: web/texts.py)
     expire       leases past their end: a shown, time-limited one becomes a 'timeout' label (the
                  labeller saw it and ran out of time); any other is released for someone else
 
@@ -30,10 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from oversight.types import Answer, IntArray, Queries
+from oversight.types import Answer, IntArray, PairTexts, Queries
 from oversight.web.db import write
+from oversight.web.texts import swaps, text_gold, texts_json, unswap
 from oversight.web.tokens import Labeller
 from oversight.worlds.engine import TabularWorld
+from oversight.worlds.text.base import TextWorld
 
 MAX_LIVE = 3
 GRACE = 2.0  # seconds of network slack after a time limit
@@ -90,9 +94,11 @@ class Lease:
     time_limit: float | None
     shown: float | None
     gold: bool
+    texts: dict[str, str] | None = None  # a text query's prompt, lay_prompt, first, second
+    swapped: bool = False  # the page shows the second segment or completion on the left
 
 
-def true_answers(world: TabularWorld, queries: Queries) -> IntArray:
+def true_answers(world: TabularWorld | TextWorld, queries: Queries) -> IntArray:
     """The true preference of each query: FIRST, SECOND or TIE by the true return."""
     diff = queries.second.returns(world.w_true) - queries.first.returns(world.w_true)
     return np.where(diff > 0, Answer.SECOND,
@@ -103,30 +109,32 @@ def _bits(mask: np.ndarray) -> str:
     return "".join("1" if x else "0" for x in mask)
 
 
-def _rows(batch: str, queries: Queries, truth: IntArray, needed: int, gold: bool
-          ) -> list[tuple[Any, ...]]:
+def _rows(batch: str, queries: Queries, truth: IntArray, needed: int, gold: bool,
+          texts: PairTexts | None) -> list[tuple[Any, ...]]:
     rows = []
+    swapped = swaps(batch, len(queries))
     for i in range(len(queries)):
         rows.append((batch, i, int(gold),
                      int(queries.first.states[i, 0]), "".join(map(str, queries.first.actions[i])),
                      int(queries.second.states[i, 0]),
                      "".join(map(str, queries.second.actions[i])),
                      _bits(queries.revealed[i]), _bits(queries.shown[i].ravel()),
-                     int(truth[i]), needed))
+                     int(truth[i]), needed, None if texts is None else texts_json(texts, i),
+                     int(swapped[i])))
     return rows
 
 
 def _insert_batch(db: sqlite3.Connection, batch: str, run: str, world: str, params: str,
                   settings: Settings, now: float, queries: Queries, truth: IntArray,
-                  gold: bool) -> None:
+                  gold: bool, texts: PairTexts | None) -> None:
     db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (batch, run, world, params, settings.redundancy, settings.gold_rate,
                 settings.time_limit, settings.lease_seconds, now))
     db.executemany(
         "INSERT INTO queries (batch, idx, gold, first_start, first_actions, second_start,"
-        " second_actions, revealed, shown, true_answer, needed)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        _rows(batch, queries, truth, 0 if gold else settings.redundancy, gold))
+        " second_actions, revealed, shown, true_answer, needed, texts, swapped)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _rows(batch, queries, truth, 0 if gold else settings.redundancy, gold, texts))
 
 
 def world_key(world_name: str, world_params: dict[str, Any]) -> str:
@@ -154,10 +162,15 @@ def gold_batch(world_name: str, params: str, length: int) -> str:
 
 
 def post_batch(db: sqlite3.Connection, batch: str, run: str, world_name: str,
-               world_params: dict[str, Any], world: TabularWorld, queries: Queries,
-               settings: Settings, now: float) -> None:
+               world_params: dict[str, Any], world: TabularWorld | TextWorld, queries: Queries,
+               settings: Settings, now: float, texts: PairTexts | None = None) -> None:
     """Queue `queries` as batch `batch` (and the world's gold pool when gold is asked for).
-    Posting an existing batch id again changes nothing if it holds the same number of queries."""
+    Posting an existing batch id again changes nothing if it holds the same number of queries.
+    A text world's queries come with their `texts` (web/texts.py), which the page shows."""
+    if isinstance(world, TextWorld) != (texts is not None):
+        raise ValueError("texts go with the queries of a text world, and only with them")
+    if texts is not None and len(texts) != len(queries):
+        raise ValueError(f"{len(texts)} texts for {len(queries)} queries")
     params = world_key(world_name, world_params)
     with write(db):
         row = db.execute("SELECT COUNT(*) FROM queries WHERE batch = ?", (batch,)).fetchone()
@@ -168,13 +181,14 @@ def post_batch(db: sqlite3.Connection, batch: str, run: str, world_name: str,
                                       f"not {len(queries)}")
         else:
             _insert_batch(db, batch, run, world_name, params, settings, now, queries,
-                          true_answers(world, queries), gold=False)
+                          true_answers(world, queries), gold=False, texts=texts)
         gold = gold_batch(world_name, params, queries.first.length)
         if settings.gold_rate > 0 and not db.execute(
                 "SELECT 1 FROM batches WHERE id = ?", (gold,)).fetchone():
-            pool = gold_queries(world, queries.first.length)
+            pool, pool_texts = (text_gold(world, GOLD_POOL) if isinstance(world, TextWorld)
+                                else (gold_queries(world, queries.first.length), None))
             _insert_batch(db, gold, "", world_name, params, Settings(), now, pool,
-                          true_answers(world, pool), gold=True)
+                          true_answers(world, pool), gold=True, texts=pool_texts)
 
 
 def expire(db: sqlite3.Connection, now: float) -> None:
@@ -183,8 +197,8 @@ def expire(db: sqlite3.Connection, now: float) -> None:
                          "WHERE status = 'leased' AND expires < ?", (now,)).fetchall()
     for lease, query, shown, limit in overdue:
         if shown is not None and limit is not None:
-            db.execute("UPDATE labels SET status = 'answered', answer = 'timeout', answered = ? "
-                       "WHERE id = ?", (shown + limit, lease))
+            db.execute("UPDATE labels SET status = 'answered', answer = 'timeout',"
+                       " side = 'timeout', answered = ? WHERE id = ?", (shown + limit, lease))
         else:
             db.execute("UPDATE labels SET status = 'expired' WHERE id = ?", (lease,))
             db.execute("UPDATE queries SET taken = taken - 1 WHERE id = ?", (query,))
@@ -192,14 +206,14 @@ def expire(db: sqlite3.Connection, now: float) -> None:
 
 LEASE_COLUMNS = ("l.id, q.id, b.world, b.world_params, q.first_start, q.first_actions,"
                  " q.second_start, q.second_actions, q.revealed, l.view, l.time_limit, l.shown,"
-                 " q.gold, q.shown")
+                 " q.gold, q.shown, q.texts, q.swapped")
 
 
 def _lease(row: tuple[Any, ...]) -> Lease:
     length = len(row[5])
     return Lease(row[0], row[1], row[2], json.loads(row[3]), (row[4], row[5]), (row[6], row[7]),
                  "1" in row[8], (row[13][:length], row[13][length:]), row[9], row[10], row[11],
-                 bool(row[12]))
+                 bool(row[12]), None if row[14] is None else json.loads(row[14]), bool(row[15]))
 
 
 def get_lease(db: sqlite3.Connection, lease: int) -> Lease:
@@ -256,15 +270,17 @@ class AlreadyAnswered(Exception):
 
 
 def _own_live(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str | None = None
-              ) -> tuple[float | None, float | None, float, float, float]:
-    """(shown, time_limit, leased, lease_seconds, expires) of an unanswered lease of this
-    labeller, or the QueueError that says why not; AlreadyAnswered if it was answered `given`
-    already."""
-    row = db.execute("SELECT labeller, status, shown, time_limit, leased, lease_seconds, expires,"
-                     " answer FROM labels WHERE id = ?", (lease,)).fetchone()
+              ) -> tuple[float | None, float | None, float, float, float, bool]:
+    """(shown, time_limit, leased, lease_seconds, expires, swapped) of an unanswered lease of
+    this labeller, or the QueueError that says why not; AlreadyAnswered if it was answered
+    `given` (the side as the labeller saw it) already."""
+    row = db.execute("SELECT l.labeller, l.status, l.shown, l.time_limit, l.leased,"
+                     " l.lease_seconds, l.expires, COALESCE(l.side, l.answer), q.swapped"
+                     " FROM labels l JOIN queries q ON q.id = l.query WHERE l.id = ?",
+                     (lease,)).fetchone()
     if row is None:
         raise QueueError(404, f"no lease {lease}")
-    owner, status, shown, limit, leased, lease_seconds, expires, given_before = row
+    owner, status, shown, limit, leased, lease_seconds, expires, given_before, swapped = row
     if owner != labeller.id:
         raise QueueError(403, f"lease {lease} is not yours")
     if status == "answered" and given is not None and given == given_before:
@@ -273,7 +289,7 @@ def _own_live(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str
         raise QueueError(409, f"lease {lease} was answered already ({given_before})")
     if status == "expired":
         raise QueueError(410, EXPIRED.format(lease))
-    return shown, limit, leased, lease_seconds, expires
+    return shown, limit, leased, lease_seconds, expires, bool(swapped)
 
 
 EXPIRED = "lease {} expired before it was answered; fetch the next query"
@@ -287,7 +303,7 @@ def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: floa
     prefetched query while the previous one is on screen): a client that delays saying it
     showed the query cannot buy itself more time."""
     with write(db):
-        shown, limit, leased, lease_seconds, expires = _own_live(db, labeller, lease)
+        shown, limit, leased, lease_seconds, expires, _ = _own_live(db, labeller, lease)
         if shown is not None:
             return float(shown)
         if now > expires:
@@ -301,15 +317,18 @@ def mark_shown(db: sqlite3.Connection, labeller: Labeller, lease: int, now: floa
 
 def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, now: float
            ) -> str:
-    """Record `given` (a key of ANSWERS) for the lease; returns what was recorded. Past the
-    time limit (plus GRACE) that is 'timeout', answered when the limit ran out. Sending the
-    answer already recorded again changes nothing and succeeds (a client retrying after a lost
-    response); a different one is refused (409)."""
+    """Record `given` (a key of ANSWERS, left and right as the page showed them) for the
+    lease; returns what was recorded. Past the time limit (plus GRACE) that is 'timeout',
+    answered when the limit ran out. The side given is kept (`labels.side`) and the answer
+    stored in the query's own order (`labels.answer`: left = first), un-swapped where the page
+    showed the query swapped (web/texts.py). Sending the answer already recorded again changes
+    nothing and succeeds (a client retrying after a lost response); a different one is refused
+    (409)."""
     if given not in ANSWERS:
         raise QueueError(422, f"answer must be one of {sorted(ANSWERS)}, got {given!r}")
     with write(db):
         try:
-            shown, limit, leased, _, expires = _own_live(db, labeller, lease, given)
+            shown, limit, leased, _, expires, swapped = _own_live(db, labeller, lease, given)
         except AlreadyAnswered:
             return given  # recorded once, not twice
         if given == "timeout" and limit is None:
@@ -320,8 +339,9 @@ def answer(db: sqlite3.Connection, labeller: Labeller, lease: int, given: str, n
             given, answered = "timeout", min(now, start + limit)  # the limit ran out
         elif now > expires:
             raise QueueError(410, EXPIRED.format(lease))
-        db.execute("UPDATE labels SET status = 'answered', answer = ?, answered = ?,"
-                   " shown = ? WHERE id = ?", (given, answered, start, lease))
+        db.execute("UPDATE labels SET status = 'answered', answer = ?, side = ?, answered = ?,"
+                   " shown = ? WHERE id = ?", (unswap(given, swapped), given, answered, start,
+                                               lease))
         return given
 
 

@@ -7,6 +7,8 @@ Pages (server-rendered with Jinja2, plain JavaScript, no build step)
 API (JSON; every endpoint needs a token; errors are {"error": message} with a 4xx status)
     GET  /api/me             who the token belongs to, their view and progress
     GET  /api/next           the next query leased to this labeller: its frames in their view
+                             ("kind": "frames"), or for a text world its prompt and the two
+                             completions as text ("kind": "text"), on the sides drawn for it
     POST /api/shown          {"lease": id}: the page displays it; the server's clock starts
     POST /api/answer         {"lease": id, "answer": "left" | "right" | "tie" | "cant_tell" |
                              "timeout", optionally "next": true (the response then carries
@@ -42,6 +44,7 @@ from oversight.web import queue, stats
 from oversight.web.db import LABELS_FILE, LabelsFileError, check, connect
 from oversight.web.frames import palette_json, segment_json, warm, world_of
 from oversight.web.queue import ANSWERS, QueueError
+from oversight.web.texts import text_json
 from oversight.web.tokens import Labeller, find_labeller, is_admin
 
 HERE = Path(__file__).parent
@@ -223,7 +226,8 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
         db.close()
         raise
     for name, params in db.execute("SELECT DISTINCT b.world, b.world_params FROM batches b"
-                                   " JOIN queries q ON q.batch = b.id WHERE q.taken < q.needed"):
+                                   " JOIN queries q ON q.batch = b.id WHERE q.taken < q.needed"
+                                   " AND q.texts IS NULL"):
         warm(world_of(name, json.dumps(json.loads(params), sort_keys=True)))  # as next_query
 
     @asynccontextmanager
@@ -296,15 +300,22 @@ def create_app(folder: Path, clock: Callable[[], float] = time.time) -> FastAPI:
         lease = queue.lease_next(db, who, clock())
         if lease is None:
             return _dumps({"lease": None, "progress": progress(who)})
-        world = world_of(lease.world, json.dumps(lease.world_params, sort_keys=True))
         reveal = lease.view == "expert" or lease.revealed
-        left, left_evidence = segment_json(world, *lease.first, reveal, lease.evidence[0])
-        right, right_evidence = segment_json(world, *lease.second, reveal, lease.evidence[1])
-        head = _dumps({"lease": lease.id, "view": lease.view, "revealed": reveal,
-                       "time_limit": lease.time_limit, "task": world.description,
-                       "world": world.name, "progress": progress(who)})
+        head = {"lease": lease.id, "view": lease.view, "revealed": reveal,
+                "time_limit": lease.time_limit}
+        if lease.texts is not None:
+            return _dumps(head | text_json(lease.texts, reveal, lease.swapped)
+                          | {"progress": progress(who)})
+        world = world_of(lease.world, json.dumps(lease.world_params, sort_keys=True))
+        first, second = (lease.second, lease.first) if lease.swapped else (lease.first,
+                                                                            lease.second)
+        shown = lease.evidence[::-1] if lease.swapped else lease.evidence
+        left, left_evidence = segment_json(world, *first, reveal, shown[0])
+        right, right_evidence = segment_json(world, *second, reveal, shown[1])
+        text = _dumps(head | {"kind": "frames", "task": world.description, "world": world.name,
+                              "progress": progress(who)})
         # the frames are JSON text already (frames.segment_json): spliced in, not re-encoded
-        return (f'{head[:-1]},{palette_json()},"left":{left},"right":{right},'
+        return (f'{text[:-1]},{palette_json()},"left":{left},"right":{right},'
                 f'"evidence":{{"left":{left_evidence},"right":{right_evidence}}}}}')
 
     @api("/api/next", "GET")

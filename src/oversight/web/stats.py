@@ -7,6 +7,11 @@
     abstain_rate     share of answers that are "can't tell" or timed out; timeout_rate, tie_rate
     seconds_*        answer time (server-side, shown to answered) of the answers given in time:
                      10th, 50th, 90th percentile and mean
+    left_share       position bias: share of the labeller's decided answers (left or right, as
+                     the page showed them) that chose the left side, of `decided`; each query's
+                     sides are drawn at random (web/texts.py), so an unbiased labeller's share is
+                     near 0.5 whatever the queries. left_low / left_high: its Wilson 95%
+                     interval; left_p: the exact two-sided binomial test of share = 0.5
 
 `calibrate_labeller` fits a simulated overseer to one labeller (overseers/from_labels.py).
 """
@@ -46,10 +51,32 @@ class LabellerStats:
     seconds_median: float
     seconds_p90: float
     seconds_mean: float
+    decided: int
+    left_share: float
+    left_low: float
+    left_high: float
+    left_p: float
 
 
 def _rate(k: int, n: int) -> float:
     return k / n if n else math.nan
+
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+
+def position_bias(left: int, decided: int) -> tuple[float, float, float, float]:
+    """(share of left choices, Wilson 95% interval low and high, exact two-sided binomial
+    p-value against 0.5) of `left` left choices among `decided`; NaN when nothing is decided."""
+    if decided == 0:
+        return (math.nan,) * 4
+    from scipy.stats import binomtest
+
+    p = left / decided
+    centre = (p + Z95**2 / (2 * decided)) / (1 + Z95**2 / decided)
+    half = Z95 * math.sqrt(p * (1 - p) / decided + Z95**2 / (4 * decided**2)) / (
+        1 + Z95**2 / decided)
+    return p, centre - half, centre + half, float(binomtest(left, decided, 0.5).pvalue)
 
 
 def labeller_stats(db: sqlite3.Connection) -> list[LabellerStats]:
@@ -57,6 +84,10 @@ def labeller_stats(db: sqlite3.Connection) -> list[LabellerStats]:
         "SELECT l.labeller, l.query, l.answer, l.answered - l.shown, q.gold, q.true_answer"
         " FROM labels l JOIN queries q ON q.id = l.query WHERE l.status = 'answered'"
     ).fetchall()
+    sides: dict[int, list[str]] = defaultdict(list)  # the side each label chose, as shown
+    for who, side in db.execute("SELECT labeller, COALESCE(side, answer) FROM labels"
+                                " WHERE status = 'answered'"):
+        sides[who].append(side)
     by_query: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for who, query, given, _, _, _ in labels:
         by_query[query].append((who, given))
@@ -78,6 +109,9 @@ def labeller_stats(db: sqlite3.Connection) -> list[LabellerStats]:
         secs = np.array([s for _, _, g, s, _, _ in mine if g != "timeout"], dtype=float)
         q10, q50, q90 = np.percentile(secs, [10, 50, 90]) if len(secs) else (math.nan,) * 3
         abstained = sum(a in ("cant_tell", "timeout") for a in answers)
+        lefts, decided = sides[lid].count("left"), sides[lid].count("left") + sides[lid].count(
+            "right")
+        share, low, high, p_value = position_bias(lefts, decided)
         out.append(LabellerStats(
             name=name, view="expert" if expert else "lay", revoked=revoked is not None,
             answered=len(mine), gold_answered=len(gold),
@@ -87,7 +121,8 @@ def labeller_stats(db: sqlite3.Connection) -> list[LabellerStats]:
             timeout_rate=_rate(answers.count("timeout"), len(answers)),
             tie_rate=_rate(answers.count("tie"), len(answers)),
             seconds_p10=float(q10), seconds_median=float(q50), seconds_p90=float(q90),
-            seconds_mean=float(secs.mean()) if len(secs) else math.nan))
+            seconds_mean=float(secs.mean()) if len(secs) else math.nan,
+            decided=decided, left_share=share, left_low=low, left_high=high, left_p=p_value))
     return out
 
 
@@ -112,17 +147,20 @@ def stats_csv(stats: list[LabellerStats]) -> str:
 
 
 LABEL_COLUMNS = ("label", "batch", "query_index", "gold", "labeller", "view", "answer",
-                 "true_answer", "leased", "shown", "answered", "seconds")
+                 "true_answer", "leased", "shown", "answered", "seconds", "swapped", "side")
 
 
 def labels_csv(db: sqlite3.Connection) -> str:
-    """Every answered label, one row each: what was asked, who answered what and when."""
+    """Every answered label, one row each: what was asked, who answered what (in the query's
+    order: left = first) and when, whether the page showed the query swapped and the side the
+    labeller chose on it."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(LABEL_COLUMNS)
     for row in db.execute(
             "SELECT l.id, q.batch, q.idx, q.gold, p.name, l.view, l.answer, q.true_answer,"
-            " l.leased, l.shown, l.answered, l.answered - l.shown FROM labels l"
+            " l.leased, l.shown, l.answered, l.answered - l.shown, q.swapped,"
+            " COALESCE(l.side, l.answer) FROM labels l"
             " JOIN queries q ON q.id = l.query JOIN labellers p ON p.id = l.labeller"
             " WHERE l.status = 'answered' ORDER BY l.id"):
         row = list(row)
@@ -147,6 +185,10 @@ def calibrate_labeller(db: sqlite3.Connection, name: str) -> Calibration:
         " WHERE l.labeller = ? AND l.status = 'answered' ORDER BY l.id", (row[0],)).fetchall()
     if not rows:
         raise ValueError(f"{name!r} has answered nothing yet")
+    if db.execute("SELECT 1 FROM labels l JOIN queries q ON q.id = l.query WHERE"
+                  " l.labeller = ? AND q.texts IS NOT NULL LIMIT 1", (row[0],)).fetchone():
+        raise ValueError(f"{name!r} labelled texts: calibration from labels is built for "
+                         "gridworld segments only")
     worlds = {(r[0], r[1]) for r in rows}
     if len(worlds) > 1:
         raise ValueError(f"{name!r} labelled several worlds {sorted(w for w, _ in worlds)}; "

@@ -140,7 +140,10 @@ class TextRewardEnsemble:
                 c = self.config
                 cfg = GPT2Config(vocab_size=len(self.tokenizer), n_positions=c.max_length,
                                  n_embd=c.n_embd, n_layer=c.n_layer, n_head=c.n_head,
-                                 resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+                                 resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                                 bos_token_id=self.tokenizer.eos_token_id,
+                                 eos_token_id=self.tokenizer.eos_token_id,
+                                 pad_token_id=self.tokenizer.pad_token_id)
                 body, hidden = GPT2Model(cfg), c.n_embd
             member = _Member(body, hidden)
         return member.to(self.device)

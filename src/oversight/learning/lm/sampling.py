@@ -61,7 +61,7 @@ def _sample_batch(
     for _ in range(max_new_tokens):
         result = model(input_ids=step_ids, attention_mask=mask, position_ids=step_pos,
                        use_cache=True, **{cache_arg: past})
-        past = result.get("cache", result.get("past_key_values"))
+        past = result.get(cache_arg)  # reading the other name warns of its deprecation
         logits = result.logits[:, -1, :].float() / temperature
         probs = torch.softmax(logits, dim=-1)
         token = torch.multinomial(probs.cpu(), 1, generator=generator).squeeze(1).to(device)

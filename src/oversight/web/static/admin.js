@@ -15,6 +15,10 @@ async function get(path) {
 }
 
 const pct = (x) => (x === null ? "—" : (100 * x).toFixed(0) + "%");
+// Position bias: share of decided answers choosing the left side, its 95% interval, the
+// binomial test's p-value against one half.
+const bias = (s) => (s.left_share === null ? "—"
+  : `${pct(s.left_share)} (${pct(s.left_low)}–${pct(s.left_high)}, p ${s.left_p.toPrecision(2)})`);
 const sec = (x) => (x === null ? "—" : x.toFixed(1));
 
 async function load() {
@@ -29,7 +33,7 @@ async function load() {
                      pct(s.gold_agreement), s.peer_pairs, pct(s.peer_agreement),
                      pct(s.abstain_rate), pct(s.timeout_rate), pct(s.tie_rate),
                      sec(s.seconds_p10), sec(s.seconds_median), sec(s.seconds_p90),
-                     sec(s.seconds_mean)];
+                     sec(s.seconds_mean), s.decided, bias(s)];
       const row = document.createElement("tr");
       for (const c of cells) {
         const td = document.createElement("td");

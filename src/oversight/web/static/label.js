@@ -156,6 +156,40 @@ function countdown(q) {
   timers.push(setInterval(tick, 100));
 }
 
+// A text query: the prompt and the two answers, as text (textContent: never markup).
+function showText(q) {
+  clip = null;
+  $("frames").hidden = true;
+  $("texts").hidden = false;
+  $("question").textContent = "Which answer is better?";
+  $("hint").hidden = true;
+  $("view-note").textContent = q.revealed
+    ? "You see the whole prompt, as the model saw it."
+    : "You see the prompt as a lay rater is shown it (background the model had may be left out).";
+  $("prompt").textContent = q.prompt;
+  for (const side of ["left", "right"]) {
+    const box = $(side + "-text");
+    const text = q[side].trim();  // the checker ignores surrounding whitespace too
+    box.textContent = text || "(empty answer)";
+    box.classList.toggle("muted", !text);
+  }
+  $("legend").textContent = "";
+}
+
+// A query of two segments: both play as a clip of frames.
+function showFrames(q) {
+  $("texts").hidden = true;
+  $("frames").hidden = false;
+  $("question").textContent = "Which episode is better?";
+  $("hint").hidden = false;
+  $("view-note").textContent = q.revealed
+    ? "You see the hidden evidence too (the rug lifted, the lab test done)."
+    : "You see what the camera sees.";
+  legend(q);
+  listEvidence(q);
+  animate(q);
+}
+
 // Put q on screen; `progress` (fresher than the prefetched q's own) is shown once the page is
 // ready for the next answer.
 async function show(q, progress) {
@@ -174,13 +208,9 @@ async function show(q, progress) {
   }
   document.querySelectorAll(".answer").forEach((b) => (b.disabled = false));
   $("task").textContent = q.task;
-  $("view-note").textContent = q.revealed
-    ? "You see the hidden evidence too (the rug lifted, the lab test done)."
-    : "You see what the camera sees.";
   $("message").textContent = "";
-  legend(q);
-  listEvidence(q);
-  animate(q);
+  if (q.kind === "text") showText(q);
+  else showFrames(q);
   await api("/api/shown", { lease: q.lease });
   countdown(q);
   upcoming = api("/api/next");
