@@ -7,11 +7,13 @@ under every executor. Only the caller writes to the store.
 
 from __future__ import annotations
 
+import socket
 import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -158,15 +160,30 @@ def local(runs: list[Run], workers: int) -> Iterator[dict[str, Any]]:
                 raise
 
 
+def on_ray_node(run: Run) -> dict[str, Any]:
+    """`execute` as a Ray task: the record also names the Ray node it ran on (stored beside the
+    run, not in its metrics), which shows how a cluster spread the runs."""
+    import ray as ray_module
+
+    return execute(run) | {"node": ray_module.get_runtime_context().get_node_id()}
+
+
+RAY_RETRIES = 3  # a task whose node dies is run again elsewhere, up to this many times
+
+
 def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str, Any]]:
     """Ray's task API: one task per run, one CPU each. With `address`, join that cluster;
-    otherwise start a local Ray instance bound to 127.0.0.1 with `workers` CPUs."""
+    otherwise start a local Ray instance bound to 127.0.0.1 with `workers` CPUs. A task lost
+    with its node is retried on another (RAY_RETRIES); one lost more often than that is
+    recorded as failed, and the others go on."""
     try:
         import ray as ray_module
     except ImportError:
         raise RuntimeError("the ray executor needs Ray: pip install 'oversight-lab[ray]'") from None
     started = not ray_module.is_initialized()
     if started:
+        if address:
+            check_reachable(address)
         try:
             if address:
                 ray_module.init(address=address, log_to_driver=False)
@@ -176,15 +193,48 @@ def ray(runs: list[Run], workers: int, address: str | None) -> Iterator[dict[str
         except Exception as e:  # Ray raises ConnectionError, RuntimeError, ValueError...
             where = f"the Ray cluster at {address}" if address else "a local Ray instance"
             raise RuntimeError(f"could not start or reach {where}: {e}") from None
+    pending: dict[Any, Run] = {}
     try:
-        remote = ray_module.remote(num_cpus=1)(execute)
-        pending = [remote.remote(r) for r in runs]
+        remote = ray_module.remote(num_cpus=1, max_retries=RAY_RETRIES)(on_ray_node)
+        pending = {remote.remote(r): r for r in runs}
         while pending:
-            ready, pending = ray_module.wait(pending, num_returns=1)
-            yield ray_module.get(ready[0])
+            ready, _ = ray_module.wait(list(pending), num_returns=1)
+            run = pending.pop(ready[0])
+            try:
+                yield ray_module.get(ready[0])
+            except ray_module.exceptions.RayError as e:  # `execute` itself never raises
+                yield {"key": run.key, "arm": run.arm.name, "seed": run.seed,
+                       "config": run.arm.resolved(), "status": "failed",
+                       "error": ray_failure(e, ray_module.exceptions.RayTaskError)}
     finally:
+        for ref in pending:  # Ctrl-C or an early stop: nothing left running on the cluster
+            with suppress(Exception):  # a cluster already gone has nothing to cancel
+                ray_module.cancel(ref, force=True)
         if started:
             ray_module.shutdown()
+
+
+def ray_failure(error: Exception, task_error: type[Exception]) -> str:
+    """Why Ray gave no record for a run, in one line."""
+    if isinstance(error, task_error):  # it failed on its node before `execute` ran: e.g. the
+        cause = getattr(error, "cause", None) or error  # run's outside package is missing there
+        return f"the Ray task failed on its node: {type(cause).__name__}: {cause}"
+    first = (str(error).splitlines() or [""])[0]
+    return (f"Ray lost this run {RAY_RETRIES + 1} times (its worker or node died): "
+            f"{type(error).__name__}: {first}")
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """A one-line error when nothing listens at HOST:PORT (`ray.init` would retry for minutes,
+    logging as it goes). Other forms (`auto`, `ray://...`) are left to Ray."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "/" in host:
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise RuntimeError(f"no Ray cluster answers at {address} ({e.strerror or e}): start one "
+                           "with `ray start --head`, or check --address") from None
 
 
 def execute_all(runs: list[Run], kind: ExecutorKind, workers: int,

@@ -8,6 +8,8 @@ Tables
     judgments    run key, index, round, the two segments asked (start state and actions, enough
                  to replay them in the deterministic world), overseer, answer, seconds, detail
                  (a scheme's JSON note on the judgment: debate's transcript and winner)
+    nodes        run key, the Ray node id it ran on (Ray executor only): where it ran, not what
+                 it computed, so it is kept apart from the run row and its checksum
     checksums    a digest of each experiment, run row, run's curves and judgments, written with
                  them and checked when read (checksums.py): damage inside rows is noticed
 
@@ -50,6 +52,7 @@ CREATE TABLE IF NOT EXISTS judgments (
     second_start INTEGER NOT NULL, second_actions TEXT NOT NULL,
     overseer TEXT NOT NULL, answer INTEGER NOT NULL, seconds REAL NOT NULL, detail TEXT);
 CREATE INDEX IF NOT EXISTS judgments_run ON judgments (run);
+CREATE TABLE IF NOT EXISTS nodes (run TEXT PRIMARY KEY, node TEXT NOT NULL);
 """ + checksums.TABLE
 
 
@@ -204,6 +207,9 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM curves WHERE run = ?", (key,))
             db.execute("DELETE FROM judgments WHERE run = ?", (key,))
+            db.execute("DELETE FROM nodes WHERE run = ?", (key,))
+            if record.get("node"):
+                db.execute("INSERT INTO nodes VALUES (?, ?)", (key, record["node"]))
             db.execute(
                 "INSERT OR REPLACE INTO runs (key, experiment, arm, seed, config, status, metrics,"
                 " started, finished, wall_seconds, error, traceback, version, pid)"
@@ -249,6 +255,13 @@ class Store:
                 r["metrics"] = json.loads(r["metrics"]) if r["metrics"] else None
                 out.append(r)
         return out
+
+    def nodes(self) -> dict[str, str]:
+        """Run key -> the Ray node it ran on, for the runs the Ray executor stored."""
+        with self.readable():
+            if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'nodes'").fetchone():
+                return {}  # a store written before nodes were recorded
+            return dict(self.db.execute("SELECT run, node FROM nodes").fetchall())
 
     def curves(self, key: str) -> dict[str, list[tuple[int, float]]]:
         out: dict[str, list[tuple[int, float]]] = {}
