@@ -9,7 +9,7 @@
 # WORK: a short scratch folder (Ray's sockets live under it; a Unix socket path has ~107 bytes).
 # The head has no CPUs, so every run is a task on a worker node (one CPU each). With KILL=1,
 # worker 1 is killed with SIGKILL (`ray start --block`, its raylet, its agents, its task
-# workers) once a run is stored and it is running one. Prints `node workerI NODE_ID` per
+# workers) once it has a run stored and is running another. Prints `node workerI NODE_ID` per
 # worker, `killed worker1 ...` and `wall_seconds S` (the driver's wall time); every Ray process
 # is stopped on exit.
 set -euo pipefail
@@ -64,10 +64,11 @@ start=$EPOCHREALTIME
 oversight run "$EXPERIMENT" --executor ray --address "127.0.0.1:$PORT" --out "$OUT" \
     --no-report >"$WORK/driver.log" 2>&1 &
 driver=$!
-if [ "$KILL" = 1 ]; then  # mid-experiment: a run stored, and worker 1 busy with one
-    python - "$OUT/store.sqlite" "${groups[0]}" "$driver" <<'PY'
+if [ "$KILL" = 1 ]; then  # mid-experiment: a run of worker 1 stored, and worker 1 busy again
+    worker1=$(awk '$2 == "worker1" { print $3 }' "$WORK/nodes")
+    python - "$OUT/store.sqlite" "${groups[0]}" "$driver" "$worker1" <<'PY'
 import os, signal, sqlite3, sys, time
-store, root, driver = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+store, root, driver, worker1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
 def descendants() -> dict[int, str]:
     """pid -> command line of every process under worker 1's `ray start --block` (its task
@@ -88,8 +89,9 @@ def descendants() -> dict[int, str]:
 while True:
     os.kill(driver, 0)  # raises once the driver has ended: nothing left to kill
     try:
-        done = sqlite3.connect(store).execute(
-            "SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
+        done = sqlite3.connect(store).execute(  # so both workers have stored runs
+            "SELECT COUNT(*) FROM runs JOIN nodes ON nodes.run = runs.key "
+            "WHERE runs.status = 'done' AND nodes.node = ?", (worker1,)).fetchone()[0]
     except sqlite3.Error:  # not created yet
         done = 0
     node = descendants()
@@ -98,7 +100,7 @@ while True:
     time.sleep(0.1)
 for pid in node:
     os.kill(pid, signal.SIGKILL)
-print(f"killed worker1 ({len(node)} processes) with {done} runs stored")
+print(f"killed worker1 ({len(node)} processes) with {done} of its runs stored")
 PY
 fi
 rc=0
