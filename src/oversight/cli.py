@@ -21,6 +21,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+# Hugging Face's own bars ("Loading weights", "Writing model shards": every cached base model
+# a run loads or saves) would bury the run's progress; set before transformers is imported, in
+# this process and the workers it starts.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
 from oversight.experiments import limits
 from oversight.experiments import spec as specs
 from oversight.experiments.executors import ExecutorKind

@@ -132,3 +132,57 @@ def test_a_language_model_experiment_runs_with_the_network_off(tmp_path: Path) -
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert (tmp_path / "out" / "report" / "index.html").is_file()
+
+
+def test_an_arm_trains_from_a_preference_dataset(first: tuple[Path, list[dict]],
+                                                  tmp_path: Path) -> None:
+    """A person's own labels, as `oversight export --format hf` writes them: the rows are the
+    run's judgments (chosen first, in order, up to the budget), and the run key follows the
+    data, not the folder it lies in."""
+    import shutil
+
+    from datasets import load_from_disk
+
+    from oversight.experiments.preferences import export_preferences
+    from oversight.experiments.spec import run_key
+    from oversight.experiments.store import Store
+
+    out, _ = first
+    with Store(out, create=False) as store:
+        export_preferences(store, tmp_path / "prefs")
+    shutil.copytree(tmp_path / "prefs", tmp_path / "moved")
+    train = load_from_disk(str(tmp_path / "prefs"))["train"]
+    train.select(range(len(train) - 1)).save_to_disk(str(tmp_path / "fewer"))
+    arm = SPEC.split('[[arms]]\nname = "oracle"')[0] + (
+        '[[arms]]\nname = "given"\noverseer = "lay-guess"\nbudget = { amount = 7 }\n'
+        'lm = { preferences = "PATH" }\n')
+
+    def spec(folder: str):
+        return parse(arm.replace("PATH", str(tmp_path / folder)), "lm.toml")
+
+    keys = {f: run_key(spec(f).arms[0], 0) for f in ("prefs", "moved", "fewer")}
+    assert keys["prefs"] == keys["moved"] != keys["fewer"]
+    rows = run_experiment(spec("prefs"), tmp_path / "out", "serial")
+    assert rows[0]["status"] == "done", rows[0].get("error")
+    assert rows[0]["metrics"]["labels"] == 7
+    with sqlite3.connect(tmp_path / "out" / "store.sqlite") as db:
+        stored = db.execute("SELECT first_actions, second_actions, answer, detail "
+                            "FROM judgments ORDER BY rowid").fetchall()
+    assert [(a, b) for a, b, _, _ in stored] == list(zip(list(train["chosen"])[:7],
+                                                         list(train["rejected"])[:7],
+                                                         strict=True))
+    assert {ans for _, _, ans, _ in stored} == {0}  # Answer.FIRST: chosen is shown first
+    assert [json.loads(d)["prompt"] for *_, d in stored] == list(train["prompt"])[:7]
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda p: None, "no such folder"),
+    (lambda p: (p.mkdir(), (p / "x").write_text("x")), "not a dataset saved with save_to_disk"),
+])
+def test_a_bad_preference_dataset_is_refused_by_field(make, expected: str,
+                                                     tmp_path: Path) -> None:
+    make(tmp_path / "prefs")
+    text = SPEC.replace('name = "oracle"', f'name = "oracle"\nlm = {{ preferences = '
+                        f'"{tmp_path / "prefs"}" }}', 1)
+    with pytest.raises(SpecError, match=f"lm.preferences: .*{expected}"):
+        parse(text, "lm.toml")

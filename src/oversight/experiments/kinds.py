@@ -179,7 +179,12 @@ def run_arm(arm: Any, seed: int, folder: Path | None, label_key: str
             params = json.dumps(dict(arm.world_params), sort_keys=True)
             models = folder / "models" / (hashlib.sha256(params.encode()).hexdigest()[:12]
                                           if arm.world_params else "")
-            result = lm_scheme(arm.lm).run(world, overseer, budget, seed, models)
+            given = None
+            if arm.lm.get("preferences") is not None:
+                from oversight.experiments.preferences import load_preferences
+
+                given = load_preferences(Path(arm.lm["preferences"]).resolve())
+            result = lm_scheme(arm.lm).run(world, overseer, budget, seed, models, given)
             return result, world, overseer
         case _:
             overseer = build_overseer(arm, world, folder, label_key)

@@ -10,17 +10,23 @@
 Language-model judgments are text already (the prompt and the two completions). A tabular
 segment is rendered as its start state and its actions by name; a deep-RL segment as the feature
 totals its overseer judged.
+
+An LM arm trains from such a dataset with `lm = { preferences = "PATH" }` (`load_preferences`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oversight.experiments.store import Store
 from oversight.types import Answer
+
+if TYPE_CHECKING:
+    from oversight.schemes.lm_rlhf import GivenPreferences
 
 COLUMNS = ("prompt", "chosen", "rejected", "answer", "experiment", "arm", "seed", "run",
            "overseer", "seconds")
@@ -87,3 +93,51 @@ def export_preferences(store: Store, folder: Path) -> tuple[int, int]:
 
     DatasetDict({"train": table(strict), "unresolved": table(other)}).save_to_disk(str(folder))
     return len(strict), len(other)
+
+
+def _train_split(folder: Path) -> Any:
+    """The `train` split of the dataset saved at `folder` (a DatasetDict's, or the Dataset
+    itself), its TRL columns checked; a clear ValueError for anything else."""
+    from datasets import Dataset, DatasetDict, load_from_disk
+
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such folder (a preference dataset saved with "
+                         "save_to_disk; oversight export DIR --format hf writes one)")
+    try:
+        data = load_from_disk(str(folder))
+    except Exception as e:  # datasets raises several kinds for a folder that is not a dataset
+        raise ValueError(f"{folder}: not a dataset saved with save_to_disk ({e})") from None
+    if isinstance(data, DatasetDict):
+        if "train" not in data:
+            raise ValueError(f"{folder}: has splits {sorted(data)}, expected a 'train' split")
+        data = data["train"]
+    assert isinstance(data, Dataset)
+    missing = [c for c in ("prompt", "chosen", "rejected") if c not in data.column_names]
+    if missing:
+        raise ValueError(f"{folder}: the train split lacks column(s) {missing} (has "
+                         f"{data.column_names}; expected TRL's prompt / chosen / rejected)")
+    if len(data) == 0:
+        raise ValueError(f"{folder}: the train split has no rows")
+    return data
+
+
+def load_preferences(folder: Path) -> GivenPreferences:
+    """The dataset's strict preferences as an LM arm's judgments (`lm.preferences`); rows
+    without `seconds` cost nothing but a label."""
+    from oversight.schemes.lm_rlhf import GivenPreferences
+
+    data = _train_split(folder)
+    text = [[str(v) for v in data[c]] for c in ("prompt", "chosen", "rejected")]
+    seconds = ([float(s) for s in data["seconds"]] if "seconds" in data.column_names
+               else [0.0] * len(data))
+    return GivenPreferences(*(tuple(t) for t in text), tuple(seconds))
+
+
+@cache
+def fingerprint(folder: Path) -> str:
+    """A hash of the train split's rows, so a run key changes when the data does (and not
+    when the folder moves); computed once per process."""
+    data = _train_split(folder)
+    cols = [c for c in ("prompt", "chosen", "rejected", "seconds") if c in data.column_names]
+    blob = json.dumps([list(data[c]) for c in cols])
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()[:16]

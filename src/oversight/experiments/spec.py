@@ -101,7 +101,8 @@ else:
 # arm sets them to something other than the default, so stored runs keep their keys.
 KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
                   ("rlhf", "reward_model", "random_response"): 0.1,
-                  ("rlhf", "reward_model", "holdout"): 1 / math.e}
+                  ("rlhf", "reward_model", "holdout"): 1 / math.e,
+                  ("lm", "preferences"): None}
 
 
 SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's
@@ -274,6 +275,13 @@ class ArmSpec(Strict):
             from oversight.schemes.lm_rlhf import LMRLHF
 
             self.__dict__["lm"] = resolved(LMRLHF, self.lm, "lm")
+            if self.lm["preferences"] is not None:
+                from oversight.experiments.preferences import fingerprint
+
+                try:
+                    fingerprint(Path(self.lm["preferences"]).resolve())
+                except ValueError as e:
+                    raise ValueError(f"lm.preferences: {e}") from None
             return
         if not self.overseer or self.overseer == "human":
             raise ValueError("overseer: a deep-RL arm needs a simulated overseer (a preset or "
@@ -306,6 +314,10 @@ class ArmSpec(Strict):
         if self.failure_bar == 0.5:  # the default: keys of older runs stay as they were
             unused.add("failure_bar")
         config = self.model_dump(mode="json", exclude={"question", "swept", *unused})
+        if self.lm.get("preferences") is not None:  # keyed by the data, not where it lies
+            from oversight.experiments.preferences import fingerprint
+
+            config["lm"]["preferences"] = fingerprint(Path(self.lm["preferences"]).resolve())
         for path, default in KEYED_WHEN_SET.items():
             *parents, key = path
             table = config

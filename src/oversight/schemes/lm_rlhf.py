@@ -58,12 +58,39 @@ TARGETS = {Answer.FIRST: 1.0, Answer.SECOND: 0.0, Answer.TIE: 0.5}  # others: no
 
 
 @dataclass(frozen=True)
+class GivenPreferences:
+    """Judgments made elsewhere (a person's own labels, another run's export): row i says
+    `chosen[i]` is a better completion of `prompts[i]` than `rejected[i]`, after `seconds[i]`
+    of the labeller's time; TRL's prompt / chosen / rejected columns (oversight export
+    --format hf writes them)."""
+
+    prompts: tuple[str, ...]
+    chosen: tuple[str, ...]
+    rejected: tuple[str, ...]
+    seconds: tuple[float, ...]
+
+    def affordable(self, budget: Budget, wage_per_hour: float) -> tuple[np.ndarray, Judgments]:
+        """The longest prefix of the rows that fits the budget (labels, or seconds and money
+        at the arm's overseer's wage), as indices and judgments (each one FIRST: chosen is
+        shown first)."""
+        seconds = np.asarray(self.seconds, dtype=np.float64)
+        charge = {"labels": np.ones_like(seconds), "seconds": seconds,
+                  "money": seconds * wage_per_hour / 3600}[budget.kind]
+        asked = np.flatnonzero(np.cumsum(charge) <= budget.amount + 1e-9)
+        return asked, Judgments(np.full(len(asked), int(Answer.FIRST)), seconds[asked])
+
+
+@dataclass(frozen=True)
 class LMRLHF:
     """size: the base model's size (base_model.SIZES); base_seed: its pre-training seed (None:
     the run's seed; a fixed one lets every arm and seed start from the same model). prompts:
     training prompts, each asked about once (two completions); eval_prompts per split;
     candidates: scripted answers per evaluation prompt that set its scale; conservative: k in
-    mean − k·std of the ensemble; n: best-of-n's n; train: GRPO/RLOO/DPO settings."""
+    mean − k·std of the ensemble; n: best-of-n's n; train: GRPO/RLOO/DPO settings.
+    preferences: a preference dataset saved with `save_to_disk` (its `train` split's prompt /
+    chosen / rejected columns; a path relative to the working directory) whose rows are the
+    run's judgments in place of the overseer's; the runner loads it (experiments/
+    preferences.py) and passes it to `run`; the overseer still evaluates."""
 
     size: str = "tiny"
     base_seed: int | None = 0
@@ -78,24 +105,33 @@ class LMRLHF:
         steps=200, device="cpu"))
     train: LMTrainConfig = field(default_factory=lambda: LMTrainConfig(device="cpu"))
     device: str = "auto"  # every model of the run: "auto" (CUDA when there is one), cpu, cuda
+    preferences: str | None = None
 
     def run(self, world: TextWorld, overseer: Overseer, budget: Budget, seed: int,
-            cache_dir: Path) -> RunResult:
+            cache_dir: Path, given: GivenPreferences | None = None) -> RunResult:
+        """One run; `given` (the arm's `preferences` dataset, loaded by the runner) replaces
+        the sampled pairs and the overseer's judgments of them, the overseer then only
+        evaluates."""
         rng = np.random.default_rng(seed)
         prompt_rng, judge_rng, fit_rng, eval_rng = rng.spawn(4)
         torch_seed = int(rng.integers(2**62))
         device = resolve_device(self.device)
         base, tokenizer = load_or_train(world, self.size, seed if self.base_seed is None
                                         else self.base_seed, cache_dir, device=device)
-        prompts = world.prompts("train", self.prompts, prompt_rng)
-        texts = [p.text for p in prompts]
-        pairs = sample(base, tokenizer, texts, n=2, max_new_tokens=self.max_new_tokens,
-                       seed=torch_seed)
-        first, second = [c[0] for c in pairs], [c[1] for c in pairs]
-        queries = Queries.pairs(world.segments(prompts, first), world.segments(prompts, second))
-        asked = affordable(overseer, queries, budget, budget.amount)
-        judgments = _judge(overseer, queries.take(asked), prompts, first, second, asked,
-                           judge_rng)
+        if given is None:
+            prompts = world.prompts("train", self.prompts, prompt_rng)
+            texts = [p.text for p in prompts]
+            pairs = sample(base, tokenizer, texts, n=2, max_new_tokens=self.max_new_tokens,
+                           seed=torch_seed)
+            first, second = [c[0] for c in pairs], [c[1] for c in pairs]
+            queries = Queries.pairs(world.segments(prompts, first),
+                                    world.segments(prompts, second))
+            asked = affordable(overseer, queries, budget, budget.amount)
+            judgments = _judge(overseer, queries.take(asked), prompts, first, second, asked,
+                               judge_rng)
+        else:
+            texts, first, second = list(given.prompts), list(given.chosen), list(given.rejected)
+            asked, judgments = given.affordable(budget, overseer.wage_per_hour)
         spend = Spend().add(judgments, overseer.wage_per_hour)
         target = np.array([TARGETS.get(Answer(a), math.nan) for a in judgments.answer])
 
@@ -110,19 +146,19 @@ class LMRLHF:
                             [second[i] for i in idx], target[kept], fit_rng)
             metrics["rm_agreement"] = report.val_accuracy
             reward_fn = rm.reward_fn(self.conservative)
-            policy = self.optimise(base, tokenizer, texts, reward_fn, prompts, first, second,
-                                   asked, judgments.answer, replace(self.train, device=device))
+            policy = self.optimise(base, tokenizer, texts, reward_fn, first, second, asked,
+                                   judgments.answer, replace(self.train, device=device))
         splits: tuple[TextSplit, TextSplit] = ("train", "deploy")
         for split, split_rng in zip(splits, eval_rng.spawn(2), strict=True):
             metrics |= self.evaluate(world, overseer, base, policy, tokenizer, rm, split,
                                      split_rng, torch_seed)
-        return RunResult(metrics, {}, _log(prompts, first, second, asked, judgments.answer,
+        return RunResult(metrics, {}, _log(texts, first, second, asked, judgments.answer,
                                            judgments.seconds, overseer.name))
 
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
-                 texts: list[str], reward_fn: RewardFn, prompts: list[Prompt],
-                 first: list[str], second: list[str], asked: np.ndarray, answers: np.ndarray,
-                 config: LMTrainConfig) -> PreTrainedModel:
+                 texts: list[str], reward_fn: RewardFn, first: list[str], second: list[str],
+                 asked: np.ndarray, answers: np.ndarray, config: LMTrainConfig
+                 ) -> PreTrainedModel:
         """The optimised policy (for `bon`, the base model: selection happens at sampling)."""
         match self.optimizer:
             case "bon":
@@ -235,7 +271,7 @@ def _answer_rates(answers: np.ndarray) -> dict[str, float]:
     return {"abstain_rate": counts[Answer.ABSTAIN] / total, "tie_rate": counts[Answer.TIE] / total}
 
 
-def _log(prompts: list[Prompt], first: list[str], second: list[str], asked: np.ndarray,
+def _log(texts: list[str], first: list[str], second: list[str], asked: np.ndarray,
          answers: np.ndarray, seconds: FloatArray, overseer: str) -> dict[str, list[object]]:
     """Every judgment: the two completions as text (the `*_actions` columns) and the prompt
     (`detail`); there is no start state (-1)."""
@@ -246,4 +282,4 @@ def _log(prompts: list[Prompt], first: list[str], second: list[str], asked: np.n
             "first_actions": [first[i] for i in asked], "second_start": [-1] * n,
             "second_actions": [second[i] for i in asked], "overseer": [overseer] * n,
             "answer": answers.tolist(), "seconds": seconds.tolist(),
-            "detail": [json.dumps({"prompt": prompts[i].text}) for i in asked]}
+            "detail": [json.dumps({"prompt": texts[i]}) for i in asked]}
