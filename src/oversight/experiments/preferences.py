@@ -127,10 +127,11 @@ def load_preferences(folder: Path) -> GivenPreferences:
     from oversight.schemes.lm_rlhf import GivenPreferences
 
     data = _train_split(folder)
-    text = [[str(v) for v in data[c]] for c in ("prompt", "chosen", "rejected")]
-    seconds = ([float(s) for s in data["seconds"]] if "seconds" in data.column_names
-               else [0.0] * len(data))
-    return GivenPreferences(*(tuple(t) for t in text), tuple(seconds))
+    prompts, chosen, rejected = (tuple(str(v) for v in data[c])
+                                 for c in ("prompt", "chosen", "rejected"))
+    seconds = (tuple(float(s) for s in data["seconds"]) if "seconds" in data.column_names
+               else (0.0,) * len(data))
+    return GivenPreferences(prompts, chosen, rejected, seconds)
 
 
 @cache

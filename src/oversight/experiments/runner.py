@@ -9,6 +9,7 @@ recorded with its error and the others go on. `DIR/summary.csv` is regenerated f
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -32,6 +33,18 @@ def expand(spec: ExperimentSpec) -> list[Run]:
     return [Run(run_key(arm, s), arm, s) for arm in spec.arms for s in range(spec.seeds)]
 
 
+def alternate_worlds(runs: list[Run]) -> list[Run]:
+    """The runs with their worlds taken in turn (each world's runs in their order), so parallel
+    workers start on different worlds: a language-model world's first run pre-trains its base
+    model, and workers starting on the same world would wait for one another."""
+    by_world: dict[str, list[Run]] = {}
+    for r in runs:
+        by_world.setdefault(json.dumps([r.arm.world, r.arm.world_params], sort_keys=True),
+                            []).append(r)
+    queues = list(by_world.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
 def run_experiment(
     spec: ExperimentSpec,
     out: Path,
@@ -47,7 +60,7 @@ def run_experiment(
             logging.getLogger("oversight").warning("note: %s", note)
         store.save_experiment(spec.name, spec.model_dump(mode="json"))
         done = {r["key"] for r in store.runs() if r["status"] == "done"}
-        pending = [replace(r, folder=out) for r in runs if r.key not in done]
+        pending = alternate_worlds([replace(r, folder=out) for r in runs if r.key not in done])
         store.mark_running(spec.name, [(r.key, r.arm.name, r.seed, r.arm.resolved())
                                        for r in pending])
         n_workers = workers or os.cpu_count() or 1

@@ -15,13 +15,15 @@ Sizes are parameters (`SIZES`, or any ModelSize): "tiny" for fast tests, "small"
 
 `load_or_train(world, size, seed, cache_dir)` keeps models with save_pretrained (model and
 tokenizer) in cache_dir/{world}-{size}-{seed}/, written to a temporary folder first and renamed,
-so a cache folder is complete or absent. The caller owns cache_dir (learning/ invents no paths).
+so a cache folder is complete or absent; a lock file beside it makes processes that want the
+same model at once pre-train it once. The caller owns cache_dir (learning/ invents no paths).
 The folder's key does not include the world's parameters: a world built with non-default
 parameters needs its own cache_dir.
 """
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import shutil
@@ -216,19 +218,21 @@ def load_or_train(world: TextWorld, size: str, seed: int, cache_dir: Path,
     folder = cache_folder(cache_dir, world, size, seed)
     if (folder / "config.json").exists():
         return load(folder, device)
-    model, tokenizer, report = pretrain(world, size, seed, progress, threads, device)
-    model.config.oversight_pretrain = {**asdict(report), "world": world.name, "size": size,
-                                       "seed": seed, **asdict(model_size(size))}
     folder.parent.mkdir(parents=True, exist_ok=True)
-    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    model.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
-    try:
-        partial.rename(folder)
-    except OSError:  # another process finished first: keep its copy
+    # One pre-training per model: a second process asking for it meanwhile waits, then loads.
+    with open(folder.with_name(f"{folder.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (folder / "config.json").exists():
+            return load(folder, device)
+        model, tokenizer, report = pretrain(world, size, seed, progress, threads, device)
+        model.config.oversight_pretrain = {**asdict(report), "world": world.name, "size": size,
+                                           "seed": seed, **asdict(model_size(size))}
+        # written aside and renamed, so a crash leaves the model complete or absent
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
-        return load(folder, device)
+        model.save_pretrained(partial)
+        tokenizer.save_pretrained(partial)
+        partial.rename(folder)
     return model, tokenizer
 
 
