@@ -55,11 +55,11 @@ def test_the_abstract_states_each_questions_deciding_number() -> None:
     # expert − lay is 0.75 on every seed; seen − unseen hazard is −0.4 on every seed
     assert doc.findings == (
         "Overseer is wrong (camera-room): in camera-room, the expert arm has a higher normalised "
-        "true return on deployment levels than the lay arm, by +0.75 [0.75, 0.75] (95% interval "
-        "over 4 paired seeds), beyond seed noise.",
+        "true return on deployment levels than the lay arm: the difference is +0.75 [0.75, 0.75] "
+        "(95% interval over 4 paired seeds), beyond seed noise.",
         "Catastrophe in deployment (lie-in-wait): in lie-in-wait, the “oracle, seen” arm has a "
-        "lower hazard rate in deployment than the oracle arm, by −40 pp [−40, −40] (95% "
-        "interval over 4 paired seeds), beyond seed noise.")
+        "lower hazard rate in deployment than the oracle arm: the difference is −40 pp [−40, "
+        "−40] (95% interval over 4 paired seeds), beyond seed noise.")
     first, second = doc.abstract_paragraphs  # findings first, then what was done
     assert first == " ".join(doc.findings) and second.startswith("We trained agents")
     assert "paired comparisons" not in doc.abstract  # the details are in the results
@@ -76,8 +76,8 @@ def test_the_abstract_carries_a_computed_mean_and_an_interval_around_it() -> Non
                  "lie-in-wait/oracle, seen": {"catastrophe_rate_deploy": [0.0] * 4}})
     doc = build_document(spec(), data, {})
     found = re.search(r"camera-room\): in camera-room, the expert arm has a higher normalised "
-                      r"true return on deployment levels than the lay arm, by \+0\.50 "
-                      r"\[(\d\.\d\d), (\d\.\d\d)\] \(95% interval over 4 paired seeds\), "
+                      r"true return on deployment levels than the lay arm: the difference is "
+                      r"\+0\.50 \[(\d\.\d\d), (\d\.\d\d)\] \(95% interval over 4 paired seeds\), "
                       r"beyond seed noise\.", doc.findings[0])
     assert found, doc.findings[0]
     low, high = map(float, found.groups())
@@ -93,8 +93,8 @@ def test_verdicts_other_than_holds_are_said_in_the_abstract() -> None:
     assert [c.verdict for c in doc.claims] == ["does not hold", "within noise"]
     assert doc.findings[0] == (
         "Overseer is wrong (camera-room): the reverse of the claim; in camera-room, the expert "
-        "arm has a lower normalised true return on deployment levels than the lay arm, by "
-        "−0.80 [−0.80, −0.80] (95% interval over 4 paired seeds), beyond seed noise.")
+        "arm has a lower normalised true return on deployment levels than the lay arm: the "
+        "difference is −0.80 [−0.80, −0.80] (95% interval over 4 paired seeds), beyond seed noise.")
     assert doc.findings[1].startswith(
         "Catastrophe in deployment (lie-in-wait): undecided; in lie-in-wait, the “oracle, seen” "
         "and the oracle arms differ in hazard rate in deployment by ")
@@ -140,7 +140,7 @@ def test_a_specification_question_compares_the_reward_arm_with_the_oracle() -> N
     assert (claim.world, claim.better, claim.other) == ("absent-supervisor", "oracle", "reward")
     assert claim.verdict == "holds" and claim.figure() == "+0.80 [0.80, 0.80]"
     assert "the oracle arm has a higher normalised true return on deployment levels than the " \
-        "reward arm, by +0.80 [0.80, 0.80]" in doc.findings[0]
+        "reward arm: the difference is +0.80 [0.80, 0.80]" in doc.findings[0]
 
 
 def test_the_claims_table_heads_the_results_and_follows_the_rule() -> None:

@@ -122,8 +122,9 @@ def sentence(claim: Claim, title: str) -> str:
     """The abstract's sentence for one question: its answer, the deciding number with its
     interval, and whether that is beyond seed noise; it names the world and both arms, so it
     reads alone ("Overseer is wrong (camera-room): in camera-room, the oracle arm has a higher
-    normalised true return … than the lay arm, by +0.54 [0.39, 0.69] (95% interval over 5
-    paired seeds), beyond seed noise.")."""
+    normalised true return … than the lay arm: the difference is +0.54 [0.39, 0.69] (95%
+    interval over 5 paired seeds), beyond seed noise."); the difference keeps its sign, so a
+    "lower" claim reads "−38 pp", never "lower by −38"."""
     head = f"{title[0].upper()}{title[1:]}" if title else "Result"
     (b, o), w, m, u = claim.names, claim.world, claim.measure, claim.unit
     d = claim.diff
@@ -131,11 +132,12 @@ def sentence(claim: Claim, title: str) -> str:
     comparative, opposite = ("higher", "lower") if claim.higher_is_better else ("lower", "higher")
     match claim.verdict:
         case "holds":
-            return (f"{head}: in {w}, the {b} {u} has a {comparative} {m} than the {o} {u}, "
-                    f"by {claim.figure()} ({over}), beyond seed noise.")
+            return (f"{head}: in {w}, the {b} {u} has a {comparative} {m} than the {o} {u}: "
+                    f"the difference is {claim.figure()} ({over}), beyond seed noise.")
         case "does not hold":
             return (f"{head}: the reverse of the claim; in {w}, the {b} {u} has a {opposite} "
-                    f"{m} than the {o} {u}, by {claim.figure()} ({over}), beyond seed noise.")
+                    f"{m} than the {o} {u}: the difference is {claim.figure()} ({over}), "
+                    "beyond seed noise.")
         case "within noise" if d.low == d.high == 0:
             return (f"{head}: no difference; in {w}, the {b} and the {o} {u}s reach the same "
                     f"{m} on every seed ({claim.figure()}, {over}).")
