@@ -27,7 +27,7 @@ from oversight.experiments.spec import ArmSpec, ExperimentSpec
 from oversight.learning.reward_models import RewardModelConfig
 from oversight.overseers.simulated import SimulatedOverseer
 from oversight.report import figures
-from oversight.report.claims import Claim
+from oversight.report.claims import Claim, title_of
 from oversight.report.document import Block, Document, FigureBlock, Table
 from oversight.report.kinds import Parts, assemble, claim_pair, make_claim
 from oversight.report.settings import overseer_values, setting, varying
@@ -277,6 +277,22 @@ def _figures(spec: ExperimentSpec, summary: list[dict[str, Any]], rows: list[dic
     return out
 
 
+def _single_arm(question: str, arm: ArmSpec, r: dict[str, Any]) -> str:
+    """A question with one arm: its hazard rate in training and deployment where it has any
+    (what a catastrophe question asks), else its normalised true return on its world's scale."""
+    head = f"{title_of(question)}: in {arm.world}, the {short(r)} arm"
+    train, deploy = r.get("catastrophe_rate_train_mean"), r.get("catastrophe_rate_deploy_mean")
+    if deploy is not None and not math.isnan(deploy) and train is not None:
+        return (f"{head} has a hazard rate of {fmt(train, r['catastrophe_rate_train_ci95'], True)} "
+                f"in training and {fmt(deploy, r['catastrophe_rate_deploy_ci95'], True)} in "
+                "deployment (95% interval over seeds).")
+    scale = ("0 is the base model, 1 the best scripted answer" if arm.kind == "lm" else
+             "0 is a uniform-random policy, 1 the optimum")
+    return (f"{head} reaches a normalised true return of "
+            f"{fmt(r['true_return_norm_mean'], r['true_return_norm_ci95'])} (95% interval over "
+            f"seeds; {scale}).")
+
+
 def _claims(spec: ExperimentSpec, summary: list[dict[str, Any]],
             rows: list[dict[str, Any]]) -> list[tuple[str, Claim | str]]:
     """Per question, the claim that its last arm does better than its first (kinds.claim_pair):
@@ -288,12 +304,7 @@ def _claims(spec: ExperimentSpec, summary: list[dict[str, Any]],
         pair = claim_pair(arms)
         table = f"results-{slug(question)}"
         if pair is None:
-            r = by_name[arms[0].name]
-            out.append((question, f"{question[0].upper()}{question[1:]}: in {arms[0].world} the "
-                        f"{short(r)} arm reaches a normalised true return of "
-                        f"{fmt(r['true_return_norm_mean'], r['true_return_norm_ci95'])} "
-                        "(95% interval over seeds; 0 is a uniform-random policy, 1 the "
-                        "optimum)."))
+            out.append((question, _single_arm(question, arms[0], by_name[arms[0].name])))
             continue
         other, better = pair
         hazards = [by_name[a.name]["catastrophe_rate_deploy_mean"] for a in pair]
@@ -307,8 +318,9 @@ def _claims(spec: ExperimentSpec, summary: list[dict[str, Any]],
             claim = make_claim(question, world, better, other, rows, "catastrophe_rate_deploy",
                                "hazard rate in deployment", False, table, True, name)
         else:
+            where = "prompts" if better.kind == "lm" else "levels"
             claim = make_claim(question, world, better, other, rows, "true_return_norm_deploy",
-                               "normalised true return on deployment levels", True, table,
+                               f"normalised true return on deployment {where}", True, table,
                                short=name)
         out.append((question, claim))
     return out
