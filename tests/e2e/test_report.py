@@ -80,7 +80,7 @@ def test_the_document_reports_exactly_the_stored_numbers() -> None:
     diff = doc.tables()[-1]
     assert diff.rows[0][1:3] == ("expert vs lay", "0.75") and diff.rows[0][5] == "higher"
     assert ("in camera-room, the expert arm has a higher normalised true return on deployment "
-            "levels than the lay arm, by +0.75 [") in doc.abstract
+            "levels than the lay arm: the difference is +0.75 [") in doc.abstract
     assert "beyond seed noise" in doc.abstract and "within seed noise" not in doc.abstract
     same = build_document(spec, fake_rows({"camera-room/lay": [0.1, 0.5, 0.2, 0.6],
                                            "camera-room/expert": [0.5, 0.1, 0.6, 0.2]}), {})

@@ -49,6 +49,12 @@ def stop_pool(pool: Executor) -> None:
             process.kill()
         except (OSError, ValueError, AttributeError):  # already gone
             pass
+    # Let the pool's manager thread finish closing its wake-up pipe now: at interpreter exit
+    # concurrent.futures writes to that pipe, and a close racing the write prints a traceback
+    # ("Bad file descriptor") after the one-line message.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None and manager.is_alive():
+        manager.join(timeout=2)
 
 
 @contextmanager

@@ -102,7 +102,8 @@ else:
 KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
                   ("rlhf", "reward_model", "random_response"): 0.1,
                   ("rlhf", "reward_model", "holdout"): 1 / math.e,
-                  ("lm", "preferences"): None}
+                  ("lm", "preferences"): None,
+                  ("lm", "reward_body"): "fresh"}
 
 
 SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's

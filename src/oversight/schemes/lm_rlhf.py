@@ -87,6 +87,9 @@ class LMRLHF:
     training prompts, each asked about once (two completions); eval_prompts per split;
     candidates: scripted answers per evaluation prompt that set its scale; conservative: k in
     mean − k·std of the ensemble; n: best-of-n's n; train: GRPO/RLOO/DPO settings.
+    reward_body: the reward model members' transformer body: "fresh" (a small GPT-2 from
+    scratch, reward_model's n_layer/n_embd) or "base" (a copy of the pre-trained base model's,
+    as RLHF reward models start from the policy's weights: Ouyang et al. 2022).
     preferences: a preference dataset saved with `save_to_disk` (its `train` split's prompt /
     chosen / rejected columns; a path relative to the working directory) whose rows are the
     run's judgments in place of the overseer's; the runner loads it (experiments/
@@ -105,6 +108,7 @@ class LMRLHF:
         steps=200, device="cpu"))
     train: LMTrainConfig = field(default_factory=lambda: LMTrainConfig(device="cpu"))
     device: str = "auto"  # every model of the run: "auto" (CUDA when there is one), cpu, cuda
+    reward_body: Literal["fresh", "base"] = "fresh"
     preferences: str | None = None
 
     def run(self, world: TextWorld, overseer: Overseer, budget: Budget, seed: int,
@@ -140,7 +144,8 @@ class LMRLHF:
         policy: PreTrainedModel = base
         rm: TextRewardEnsemble | None = None  # nothing to learn from: the base model is the policy
         if kept.sum() >= 2:
-            rm = TextRewardEnsemble(tokenizer, replace(self.reward_model, device=device))
+            rm = TextRewardEnsemble(tokenizer, replace(self.reward_model, device=device),
+                                    base if self.reward_body == "base" else None)
             idx = asked[kept]
             report = rm.fit([texts[i] for i in idx], [first[i] for i in idx],
                             [second[i] for i in idx], target[kept], fit_rng)
