@@ -150,6 +150,8 @@ def test_runs_spread_over_nodes_and_survive_a_killed_node(tmp_path: Path, work: 
     assert set(metrics) == expected, "some runs are not done"
     assert set(nodes) == expected and set(nodes.values()) <= set(workers), nodes
     assert len(set(nodes.values())) == 2, "the runs did not spread over both worker nodes"
+    per_node = {workers[n]: list(nodes.values()).count(n) for n in set(nodes.values())}
+    print(f"runs per node (worker1 killed mid-experiment): {dict(sorted(per_node.items()))}")
 
     # the killed node's task was lost with it and retried (Ray's log of the driver says so)
     driver_logs = (work / "ray" / "session_latest" / "logs").glob("python-core-driver-*.log")
