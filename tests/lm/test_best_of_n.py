@@ -17,6 +17,7 @@ from oversight.learning.lm.best_of_n import (
     best_of_n_weights,
     expected_best_of_n,
     kl_best_of_n,
+    pool_sweep,
 )
 from oversight.learning.lm.sampling import sample
 
@@ -101,3 +102,24 @@ def test_estimator_averages_every_n_subset(N: int, n: int) -> None:
     assert best_of_n_weights(N, n).sum() == pytest.approx(1.0)
     assert expected_best_of_n(true, N) == pytest.approx(true.max())
     assert expected_best_of_n(true, 1) == pytest.approx(true.mean())
+
+
+def test_pool_sweep_is_the_subset_average_per_prompt_and_agrees_when_proxy_is_gold() -> None:
+    """Gains over n = 1 equal the brute-force average over every n-subset of each prompt's
+    pool; with the gold reward as proxy both curves coincide and never fall; the KL is
+    best-of-n's."""
+    rng = np.random.default_rng(5)
+    true, proxy = rng.normal(size=(3, 6)), rng.normal(size=(3, 6))
+    points = pool_sweep(true, proxy, [1, 2, 4, 6])
+    for p in points:
+        n = int(p.pressure)
+        brute = np.mean([[t[max(s, key=lambda i: q[i])] for s in itertools.combinations(
+            range(6), n)] for t, q in zip(true, proxy, strict=True)])
+        assert p.true_gain == pytest.approx(brute - true.mean())
+        assert p.kl == pytest.approx(kl_best_of_n(n))
+    assert points[0].true_gain == pytest.approx(0) and points[0].proxy_gain == pytest.approx(0)
+    same = pool_sweep(true, true, [1, 2, 4, 6])
+    gains = [p.true_gain for p in same]
+    assert gains == pytest.approx([p.proxy_gain for p in same])
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(gains))
+    assert same[-1].true_gain == pytest.approx(true.max(axis=1).mean() - true.mean())

@@ -189,3 +189,25 @@ def test_a_bad_preference_dataset_is_refused_by_field(make: Callable[[Path], obj
                         f'"{tmp_path / "prefs"}" }}', 1)
     with pytest.raises(SpecError, match=f"lm.preferences: .*{expected}"):
         parse(text, "lm.toml")
+
+
+def test_an_overoptimization_sweep_is_stored_as_curves_and_fits(tmp_path: Path) -> None:
+    """lm.overoptimization = N: best-of-n for n = 1, 2, 4, … N over a pool, gold and proxy
+    gains stored as the tabular analysis names them (so reports draw them alike); n = 1 is the
+    base policy (zero gains) and the KL is best-of-n's."""
+    from oversight.experiments.store import Store
+
+    text = SPEC.split('[[arms]]\nname = "lay"')[0].replace(
+        "reward_model = { steps = 30 }",
+        "reward_model = { steps = 30 }\noveroptimization = 8\noveroptimization_prompts = 4")
+    rows = run_experiment(parse(text, "lm.toml"), tmp_path, "serial")
+    assert rows[0]["status"] == "done", rows[0].get("error")
+    with Store(tmp_path, create=False) as store:
+        curves = store.curves(rows[0]["key"])
+    assert [n for _, n in curves["overopt_best_of_n_pressure"]] == [1, 2, 4, 8]
+    assert [kl for _, kl in curves["overopt_best_of_n_kl"]] == pytest.approx(
+        [math.log(n) - (n - 1) / n for n in (1, 2, 4, 8)])
+    assert curves["overopt_best_of_n_true_gain"][0][1] == pytest.approx(0, abs=1e-12)
+    proxy = [g for _, g in curves["overopt_best_of_n_proxy_gain"]]
+    assert proxy[0] == pytest.approx(0, abs=1e-12) and proxy == sorted(proxy)  # picks by it
+    assert "overopt_best_of_n_bon_r2" in rows[0]["metrics"]

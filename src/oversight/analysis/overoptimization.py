@@ -124,3 +124,22 @@ def fit(points: list[Point], form: str) -> Fit:
     else:
         peak = alpha / (2 * beta) if form == "bon" else float(np.exp(alpha / beta - 1))
     return Fit(form, float(alpha), float(beta), float(r2), float(peak))
+
+
+def as_results(kind: str, points: list[Point]
+               ) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
+    """A pressure sweep as a run's metrics (both fits, the peak, the last point) and curves,
+    named `overopt_{kind}_...`, as reports read them for every kind of run."""
+    metrics: dict[str, float] = {}
+    curves = {f"overopt_{kind}_{attr}": [(i, float(getattr(p, attr)))
+                                          for i, p in enumerate(points)]
+              for attr in ("pressure", "kl", "true_gain", "proxy_gain")}
+    for f in (fit(points, "rl"), fit(points, "bon")):
+        for attr in ("alpha", "beta", "r2", "d_peak"):
+            metrics[f"overopt_{kind}_{f.form}_{attr}"] = getattr(f, attr)
+    peak = max(points, key=lambda p: p.true_gain)
+    metrics[f"overopt_{kind}_peak_true_gain"] = peak.true_gain
+    metrics[f"overopt_{kind}_peak_kl"] = peak.kl
+    metrics[f"overopt_{kind}_final_true_gain"] = points[-1].true_gain
+    metrics[f"overopt_{kind}_final_proxy_gain"] = points[-1].proxy_gain
+    return metrics, curves

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from oversight.analysis.failures import classify_failures
-from oversight.analysis.overoptimization import best_of_n, fit, temperature_sweep
+from oversight.analysis.overoptimization import as_results, best_of_n, temperature_sweep
 from oversight.experiments.processes import stop_pool
 from oversight.experiments.spec import ArmSpec, run_key
 from oversight.protocols import Overseer
@@ -92,20 +92,13 @@ def analyse(
         case "overoptimization":
             if art["ensemble"] is None:
                 return {}, {}
-            metrics, curves = {}, {}
+            metrics: dict[str, float] = {}
+            curves: dict[str, list[tuple[int, float]]] = {}
             for kind, points in (("temperature", temperature_sweep(world, art["ensemble"])),
                                  ("best_of_n", best_of_n(world, art["ensemble"], rng))):
-                for attr in ("pressure", "kl", "true_gain", "proxy_gain"):
-                    curves[f"overopt_{kind}_{attr}"] = [(i, getattr(p, attr))
-                                                        for i, p in enumerate(points)]
-                for f in (fit(points, "rl"), fit(points, "bon")):
-                    for attr in ("alpha", "beta", "r2", "d_peak"):
-                        metrics[f"overopt_{kind}_{f.form}_{attr}"] = getattr(f, attr)
-                peak = max(points, key=lambda p: p.true_gain)
-                metrics[f"overopt_{kind}_peak_true_gain"] = peak.true_gain
-                metrics[f"overopt_{kind}_peak_kl"] = peak.kl
-                metrics[f"overopt_{kind}_final_true_gain"] = points[-1].true_gain
-                metrics[f"overopt_{kind}_final_proxy_gain"] = points[-1].proxy_gain
+                m, c = as_results(kind, points)
+                metrics |= m
+                curves |= c
             return metrics, curves
     raise ValueError(f"unknown analysis {name!r}")
 

@@ -103,7 +103,9 @@ KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
                   ("rlhf", "reward_model", "random_response"): 0.1,
                   ("rlhf", "reward_model", "holdout"): 1 / math.e,
                   ("lm", "preferences"): None,
-                  ("lm", "reward_body"): "fresh"}
+                  ("lm", "reward_body"): "fresh",
+                  ("lm", "overoptimization"): 0,
+                  ("lm", "overoptimization_prompts"): 32}
 
 
 SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's

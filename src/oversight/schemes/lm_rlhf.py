@@ -29,13 +29,15 @@ import copy
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 import numpy as np
+from annotated_types import Interval
 from transformers import GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerFast
 
+from oversight.analysis.overoptimization import as_results
 from oversight.learning.lm.base_model import load_or_train, sample
-from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n
+from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n, pool_sweep
 from oversight.learning.lm.kl import sequence_logprobs
 from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
 from oversight.learning.lm.trl_common import LMTrainConfig, RewardFn, resolve_device
@@ -87,6 +89,10 @@ class LMRLHF:
     training prompts, each asked about once (two completions); eval_prompts per split;
     candidates: scripted answers per evaluation prompt that set its scale; conservative: k in
     mean − k·std of the ensemble; n: best-of-n's n; train: GRPO/RLOO/DPO settings.
+    overoptimization: pool size N per prompt of the over-optimisation sweep (0: none): N base
+    samples for each of `overoptimization_prompts` fresh training prompts, scored by the true
+    reward (gold) and the fitted ensemble (proxy); best-of-n for n = 1, 2, 4, … ≤ N by the
+    unbiased estimator (best_of_n.pool_sweep), stored as `overopt_best_of_n_*` curves and fits.
     reward_body: the reward model members' transformer body: "fresh" (a small GPT-2 from
     scratch, reward_model's n_layer/n_embd) or "base" (a copy of the pre-trained base model's,
     as RLHF reward models start from the policy's weights: Ouyang et al. 2022).
@@ -108,6 +114,8 @@ class LMRLHF:
         steps=200, device="cpu"))
     train: LMTrainConfig = field(default_factory=lambda: LMTrainConfig(device="cpu"))
     device: str = "auto"  # every model of the run: "auto" (CUDA when there is one), cpu, cuda
+    overoptimization: Annotated[int, Interval(ge=0, le=65536)] = 0
+    overoptimization_prompts: Annotated[int, Interval(ge=1, le=4096)] = 32
     reward_body: Literal["fresh", "base"] = "fresh"
     preferences: str | None = None
 
@@ -157,7 +165,12 @@ class LMRLHF:
         for split, split_rng in zip(splits, eval_rng.spawn(2), strict=True):
             metrics |= self.evaluate(world, overseer, base, policy, tokenizer, rm, split,
                                      split_rng, torch_seed)
-        return RunResult(metrics, {}, _log(texts, first, second, asked, judgments.answer,
+        curves: dict[str, list[tuple[int, float]]] = {}
+        if self.overoptimization and rm is not None:
+            over_metrics, curves = self.overoptimize(world, base, tokenizer, rm, rng.spawn(1)[0],
+                                                     torch_seed + 3)
+            metrics |= over_metrics
+        return RunResult(metrics, curves, _log(texts, first, second, asked, judgments.answer,
                                            judgments.seconds, overseer.name))
 
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
@@ -195,6 +208,24 @@ class LMRLHF:
                                      Dataset.from_dict(rows), config)
                 return model
         raise ValueError(f"unknown optimizer {self.optimizer!r}")
+
+    def overoptimize(self, world: TextWorld, base: PreTrainedModel,
+                     tokenizer: PreTrainedTokenizerFast, rm: TextRewardEnsemble,
+                     rng: np.random.Generator, seed: int
+                     ) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
+        """Gold (true) and proxy (ensemble mean) reward of best-of-n against √KL, n = 1, 2, 4,
+        … up to the pool size (Gao et al. 2022), on fresh training prompts."""
+        prompts = world.prompts("train", self.overoptimization_prompts, rng)
+        pool = sample(cast(GPT2LMHeadModel, base), tokenizer, [p.text for p in prompts],
+                      n=self.overoptimization, max_new_tokens=self.max_new_tokens, seed=seed)
+        flat_prompts = [p for p in prompts for _ in range(self.overoptimization)]
+        flat = [c for row in pool for c in row]
+        shape = (len(prompts), self.overoptimization)
+        true = (world.features(flat_prompts, flat) @ world.w_true).reshape(shape)
+        proxy = rm.mean([p.text for p in flat_prompts], flat).reshape(shape)
+        ns = sorted({2**k for k in range(self.overoptimization.bit_length())}
+                    | {self.overoptimization})
+        return as_results("best_of_n", pool_sweep(true, proxy, ns))
 
     def evaluate(self, world: TextWorld, overseer: Overseer, base: PreTrainedModel,
                  policy: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,

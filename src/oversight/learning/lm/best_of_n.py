@@ -23,6 +23,7 @@ import torch
 from scipy.special import gammaln
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from oversight.analysis.overoptimization import Point
 from oversight.learning.lm.sampling import sample
 from oversight.types import FloatArray
 
@@ -67,6 +68,23 @@ def expected_best_of_n(
                          f"{s.shape}")
     order = np.argsort(s, kind="stable")
     return float(best_of_n_weights(len(r), n) @ r[order])
+
+
+def pool_sweep(true: FloatArray, proxy: FloatArray, ns: list[int]) -> list[Point]:
+    """Gold and proxy gain of best-of-n (picking by `proxy`) over the base policy (n = 1), for
+    each n, from a pool of N samples per prompt (Gao et al. 2022's setup): true, proxy (P, N).
+    Each prompt's estimate is the unbiased one over all n-subsets of its pool; gains are
+    averaged over prompts; KL is log n − (n − 1)/n."""
+    if true.shape != proxy.shape or true.ndim != 2:
+        raise ValueError(f"pool_sweep: true and proxy must both be (P, N), got {true.shape}, "
+                         f"{proxy.shape}")
+    points = []
+    for n in ns:
+        gold = np.mean([expected_best_of_n(t, n, q) for t, q in zip(true, proxy, strict=True)])
+        seen = np.mean([expected_best_of_n(q, n) for q in proxy])
+        points.append(Point(n, kl_best_of_n(n), float(gold - true.mean()),
+                            float(seen - proxy.mean())))
+    return points
 
 
 @dataclass(frozen=True)
