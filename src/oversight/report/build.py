@@ -171,6 +171,14 @@ def _mean_curve(runs: list[dict[str, list[tuple[int, float]]]], name: str) -> np
 OVEROPT_FORMS = (("temperature", "rl", "planner temperature"), ("best_of_n", "bon", "best-of-n"))
 
 
+def _mean_finite_or_inf(values: list[float]) -> float:
+    """The mean of the values that are numbers (∞ if any is ∞; NaN if none is a number)."""
+    x = np.asarray(values, dtype=float)
+    if np.isinf(x).any():
+        return float("inf")
+    return float(np.nanmean(x)) if (~np.isnan(x)).any() else float("nan")
+
+
 def overoptimization_parts(spec: ExperimentSpec, rows: list[dict[str, Any]],
                            curves: dict[str, dict[str, list[tuple[int, float]]]]
                            ) -> list[Block]:
@@ -188,20 +196,24 @@ def overoptimization_parts(spec: ExperimentSpec, rows: list[dict[str, Any]],
                                for attr in ("kl", "true_gain", "proxy_gain"))
             lines[arm.name] = (np.sqrt(kl), true, proxy)
             done = [r for r in rows if r["arm"] == arm.name and r["status"] == "done"]
-            m = {k: np.mean([r["metrics"][f"overopt_{kind}_{form}_{k}"] for r in done])
+            # d* is NaN for a seed whose fit never rises: averaged over the seeds that peak
+            m = {k: _mean_finite_or_inf([r["metrics"][f"overopt_{kind}_{form}_{k}"]
+                                         for r in done])
                  for k in ("alpha", "beta", "r2", "d_peak")}
             turn = np.mean([r["metrics"][f"overopt_{kind}_peak_true_gain"]
                             - r["metrics"][f"overopt_{kind}_final_true_gain"] for r in done])
             fits.append((arm.name, label, f"{m['alpha']:.3f}", f"{m['beta']:.3f}",
-                         f"{m['r2']:.2f}", "∞" if not np.isfinite(m["d_peak"])
-                         else f"{m['d_peak']:.3g}", f"{turn:.2f}"))
+                         f"{m['r2']:.2f}", "∞" if np.isinf(m["d_peak"]) else "–"
+                         if np.isnan(m["d_peak"]) else f"{m['d_peak']:.3g}", f"{turn:.2f}"))
         if lines:
+            reference, ref = (("the base model", "base") if spec.arms[0].kind == "lm" else
+                              ("the uniform policy", "uniform"))
             parts.append(FigureBlock(
                 f"overopt-{kind}", f"Optimising against the learned reward by {label}: true "
-                "(gold) gain over the uniform policy (solid) and proxy gain (dashed, right axis) "
-                "against d = √KL(π ‖ π_uniform) in nats½; mean over seeds "
+                f"(gold) gain over {reference} (solid) and proxy gain (dashed, right axis) "
+                f"against d = √KL(π ‖ π_{ref}) in nats½; mean over seeds "
                 "[@gao2022overoptimization].",
-                figures.overoptimization(lines, f"Over-optimisation by {label}")))
+                figures.overoptimization(lines, f"Over-optimisation by {label}", ref)))
     if fits:
         parts.append(Table(
             "Fitted gold-gain curves, mean over seeds: best-of-n form d(α − βd) for best-of-n, "

@@ -132,9 +132,11 @@ def learning_curves(
 
 
 def overoptimization(
-    lines: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]], title: str
+    lines: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]], title: str,
+    reference: str = "uniform",
 ) -> Figure:
-    """Per arm: d = √KL on x; true gain (solid, left axis) and proxy gain (dashed, right)."""
+    """Per arm: d = √KL(π ‖ π_reference) on x; true gain (solid, left axis) and proxy gain
+    (dashed, right)."""
     fig, ax = plt.subplots(figsize=(7.0, 3.6 + 0.18 * len(lines)))
     twin = ax.twinx()
     for i, (arm, (d, true, proxy)) in enumerate(lines.items()):
@@ -142,7 +144,7 @@ def overoptimization(
         ax.plot(d[order], true[order], marker=MARKERS[i % 8], markersize=4,
                 color=OKABE_ITO[i % 8], label=arm)
         twin.plot(d[order], proxy[order], linestyle="--", color=OKABE_ITO[i % 8], alpha=0.7)
-    ax.set_xlabel("d = √KL(π ‖ π_uniform)  [nats^½]")
+    ax.set_xlabel(f"d = √KL(π ‖ π_{reference})  [nats^½]")
     ax.set_ylabel("true return gain (solid)")
     twin.set_ylabel("proxy return gain (dashed)")
     ax.set_title(title, fontsize=10)
