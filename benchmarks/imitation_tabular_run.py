@@ -38,7 +38,7 @@ def cpu_seconds() -> float:
 
 
 class NpzTabularEnv(gym.Env):
-    """A tabular world's exported tables as a Gymnasium env (as TabularEnv on the training split)."""
+    """A world's exported tables as a Gymnasium env, as TabularEnv on the training split."""
 
     def __init__(self, path: str) -> None:
         tables = np.load(path)
