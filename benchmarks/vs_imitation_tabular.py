@@ -41,7 +41,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(SRC)]  # this checkout's package, whatever is installed
 from vs_imitation import ensure_venv  # noqa: E402  (a sibling script, not a package)
 
 TOOLS = ("oversight-lab", "imitation")
