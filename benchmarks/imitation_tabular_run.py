@@ -1,6 +1,7 @@
 """One imitation 1.0.1 preference-comparisons run on one of our tabular worlds, exported as .npz.
 
     python imitation_tabular_run.py --world WORLD.npz --seed 0 --labels 400 [--steps 60000]
+                                    [--true-reward]
 
 Runs inside the imitation virtualenv (gymnasium 0.29.1, stable-baselines3 2.2.1, numpy<2; not
 our package) that `vs_imitation_tabular.py` uses, which writes the .npz. `NpzTabularEnv` replays
@@ -15,9 +16,12 @@ comparisons from SyntheticGatherer at temperature 0), except that a fragment is 
 The final PPO policy is evaluated exactly: its action probabilities in every state, applied
 over the horizon by dynamic programming on the tables, give the expected true return from each
 deployment level; their mean is normalised with the exported anchors (0 = uniform random, 1 =
-optimal) as our `true_return_norm_deploy` is. `return_norm_greedy` does the same for the argmax
-action. Prints one JSON line; `cpu_seconds` is this process's user + system time up to the end
-of training (imports included), `eval_cpu_seconds` the exact evaluation after it.
+optimal) as our `true_return_norm_deploy` is (`return_norm_train`: the same on the training
+levels; `return_norm_greedy`: deployment, argmax action). The policy is stationary (the state
+index carries no time), where ours is time-indexed. `--true-reward` trains the same PPO on the
+true reward instead, for the same steps and no labels: the ceiling of imitation's optimiser on
+these observations. Prints one JSON line; `cpu_seconds` is this process's user + system time up
+to the end of training (imports included), `eval_cpu_seconds` the exact evaluation after it.
 """
 
 from __future__ import annotations
