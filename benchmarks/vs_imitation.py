@@ -1,6 +1,10 @@
 """Label efficiency and CPU time: oversight-lab's deep RLHF vs imitation 1.0.1, side by side.
 
     python benchmarks/vs_imitation.py [--seeds 5] [--steps 50000] [--labels 50 200] [--jobs 2]
+                                      [--fresh | --seed-list S ...]
+
+`--fresh` draws the seeds from the operating system's entropy (printed, so `--seed-list` reruns
+them): seeds never tuned on, which is what a claim about "any seed" needs.
 
 Pendulum-v1, `--steps` environment steps, oracle comparisons (imitation: SyntheticGatherer at
 temperature 0; ours: the "oracle" overseer), one torch thread per run. imitation runs in its own
@@ -89,15 +93,27 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50_000)
     parser.add_argument("--labels", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (processes)")
+    parser.add_argument("--fresh", action="store_true", help="--seeds seeds drawn at random")
+    parser.add_argument("--seed-list", type=int, nargs="+", help="these seeds exactly")
     args = parser.parse_args()
+    if args.seed_list:
+        seeds = list(args.seed_list)
+    elif args.fresh:
+        import numpy as np
+
+        seeds = sorted(int(s) for s in np.random.default_rng().choice(
+            np.arange(100, 1_000_000), size=args.seeds, replace=False))
+    else:
+        seeds = list(range(args.seeds))
+    print(f"seeds: {' '.join(map(str, seeds))}", flush=True)
     python = ensure_venv()
     jobs = [(tool, seed, labels, args.steps) for labels in args.labels
-            for seed in range(args.seeds) for tool in ("oversight-lab", "imitation")]
+            for seed in seeds for tool in ("oversight-lab", "imitation")]
     start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda job: run(job, python), jobs))
 
-    print(f"\nPendulum-v1, {args.steps} env steps, oracle comparisons, {args.seeds} seeds, "
+    print(f"\nPendulum-v1, {args.steps} env steps, oracle comparisons, seeds {seeds}, "
           f"one torch thread per run, {os.cpu_count()} CPUs, started {start}")
     print("| tool | labels | final true return: median [min, max] | CPU s per seed: "
           "median [min, max] |\n|---|---|---|---|")
