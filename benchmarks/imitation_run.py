@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+from typing import Any
 
 
 def cpu_seconds() -> float:
@@ -20,29 +21,15 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--labels", type=int, required=True)
-    parser.add_argument("--steps", type=int, default=50_000)
-    parser.add_argument("--eval-episodes", type=int, default=10)
-    args = parser.parse_args()
-    start = cpu_seconds()
-
-    import gymnasium as gym
-    import numpy as np
-    import torch as th
+def tutorial_setup(venv: Any, rng: Any, seed: int, fragment_length: int) -> tuple[Any, Any]:
+    """imitation's tutorial set-up on `venv`: (PPO agent, PreferenceComparisons), oracle
+    comparisons (SyntheticGatherer at temperature 0). Runs inside the imitation virtualenv."""
     from imitation.algorithms import preference_comparisons
     from imitation.policies.base import FeedForward32Policy, NormalizeFeaturesExtractor
     from imitation.rewards.reward_nets import BasicRewardNet
     from imitation.util.networks import RunningNorm
-    from imitation.util.util import make_vec_env
     from stable_baselines3 import PPO
 
-    th.set_num_threads(1)
-    th.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    venv = make_vec_env("Pendulum-v1", rng=rng, n_envs=8)
     reward_net = BasicRewardNet(venv.observation_space, venv.action_space,
                                 normalize_input_layer=RunningNorm)
     fragmenter = preference_comparisons.RandomFragmenter(warning_threshold=0, rng=rng)
@@ -61,7 +48,7 @@ def main() -> None:
             features_extractor_kwargs=dict(normalize_class=RunningNorm),
         ),
         env=venv,
-        seed=args.seed,
+        seed=seed,
         n_steps=2048 // venv.num_envs,
         batch_size=64,
         ent_coef=0.01,
@@ -82,13 +69,35 @@ def main() -> None:
         fragmenter=fragmenter,
         preference_gatherer=gatherer,
         reward_trainer=reward_trainer,
-        fragment_length=100,
+        fragment_length=fragment_length,
         transition_oversampling=1,
         initial_comparison_frac=0.1,
         allow_variable_horizon=False,
         initial_epoch_multiplier=4,
         query_schedule="hyperbolic",
     )
+    return agent, pref_comparisons
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--labels", type=int, required=True)
+    parser.add_argument("--steps", type=int, default=50_000)
+    parser.add_argument("--eval-episodes", type=int, default=10)
+    args = parser.parse_args()
+    start = cpu_seconds()
+
+    import gymnasium as gym
+    import numpy as np
+    import torch as th
+    from imitation.util.util import make_vec_env
+
+    th.set_num_threads(1)
+    th.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    venv = make_vec_env("Pendulum-v1", rng=rng, n_envs=8)
+    agent, pref_comparisons = tutorial_setup(venv, rng, args.seed, fragment_length=100)
     pref_comparisons.train(total_timesteps=args.steps, total_comparisons=args.labels)
     train_cpu = cpu_seconds() - start
 

@@ -111,12 +111,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch as th
-    from imitation.algorithms import preference_comparisons
-    from imitation.policies.base import FeedForward32Policy, NormalizeFeaturesExtractor
-    from imitation.rewards.reward_nets import BasicRewardNet
-    from imitation.util.networks import RunningNorm
     from imitation.util.util import make_vec_env
-    from stable_baselines3 import PPO
+    from imitation_run import tutorial_setup  # the same set-up as the Pendulum runner
 
     th.set_num_threads(1)
     th.manual_seed(args.seed)
@@ -124,52 +120,7 @@ def main() -> None:
     gym.register("NpzTabular-v0", entry_point=NpzTabularEnv, kwargs={"path": args.world})
     venv = make_vec_env("NpzTabular-v0", rng=rng, n_envs=8)
     horizon = int(np.load(args.world)["horizon"])
-    reward_net = BasicRewardNet(venv.observation_space, venv.action_space,
-                                normalize_input_layer=RunningNorm)
-    fragmenter = preference_comparisons.RandomFragmenter(warning_threshold=0, rng=rng)
-    gatherer = preference_comparisons.SyntheticGatherer(temperature=0, rng=rng)
-    preference_model = preference_comparisons.PreferenceModel(reward_net)
-    reward_trainer = preference_comparisons.BasicRewardTrainer(
-        preference_model=preference_model,
-        loss=preference_comparisons.CrossEntropyRewardLoss(),
-        epochs=3,
-        rng=rng,
-    )
-    agent = PPO(
-        policy=FeedForward32Policy,
-        policy_kwargs=dict(
-            features_extractor_class=NormalizeFeaturesExtractor,
-            features_extractor_kwargs=dict(normalize_class=RunningNorm),
-        ),
-        env=venv,
-        seed=args.seed,
-        n_steps=2048 // venv.num_envs,
-        batch_size=64,
-        ent_coef=0.01,
-        learning_rate=2e-3,
-        clip_range=0.1,
-        gae_lambda=0.95,
-        gamma=0.97,
-        n_epochs=10,
-        device="cpu",
-    )
-    trajectory_generator = preference_comparisons.AgentTrainer(
-        algorithm=agent, reward_fn=reward_net, venv=venv, exploration_frac=0.05, rng=rng,
-    )
-    pref_comparisons = preference_comparisons.PreferenceComparisons(
-        trajectory_generator,
-        reward_net,
-        num_iterations=5,
-        fragmenter=fragmenter,
-        preference_gatherer=gatherer,
-        reward_trainer=reward_trainer,
-        fragment_length=horizon,
-        transition_oversampling=1,
-        initial_comparison_frac=0.1,
-        allow_variable_horizon=False,
-        initial_epoch_multiplier=4,
-        query_schedule="hyperbolic",
-    )
+    agent, pref_comparisons = tutorial_setup(venv, rng, args.seed, fragment_length=horizon)
     if args.true_reward:  # the ceiling: PPO on the true reward itself, no labels
         agent.set_env(venv)  # AgentTrainer had put the learned reward's wrapper in between
         agent.learn(total_timesteps=args.steps)
