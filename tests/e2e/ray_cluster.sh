@@ -28,6 +28,10 @@ export RAY_health_check_failure_threshold=3 RAY_health_check_initial_delay_ms=50
 
 groups=()
 cleanup() {
+    rc=$?
+    if [ $rc != 0 ] && [ -f "$WORK/driver.log" ]; then  # what the driver said, for the report
+        echo "driver log (exit $rc):" >&2; tail -n 40 "$WORK/driver.log" >&2
+    fi
     ray stop --force >/dev/null 2>&1 || true
     for g in "${groups[@]}"; do kill -9 -- "-$g" 2>/dev/null || true; done
 }
@@ -87,7 +91,10 @@ def descendants() -> dict[int, str]:
     return {p: a for p, a in args.items() if under(p)}
 
 while True:
-    os.kill(driver, 0)  # raises once the driver has ended: nothing left to kill
+    try:
+        os.kill(driver, 0)
+    except ProcessLookupError:  # nothing left to kill: the test cannot see a node die
+        sys.exit("the driver ended before worker 1 had a run stored and another running")
     try:
         done = sqlite3.connect(store).execute(  # so both workers have stored runs
             "SELECT COUNT(*) FROM runs JOIN nodes ON nodes.run = runs.key "
