@@ -37,6 +37,7 @@ so the stream of `rng` is what it would be.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -72,17 +73,13 @@ def policy_metrics(
 ) -> dict[str, float]:
     """All policy metrics on both splits, suffixed `_train` / `_deploy`. perceived_weights: (K,)
     the overseer's, or None when unknown (perceived metrics and deception are then NaN)."""
-    rand, opt = uniform_policy(world), optimal_policy(world, world.w_true)
     out: dict[str, float] = {}
     cat = world.feature_index(world.catastrophe) if world.catastrophe else None
-    if cat is not None:
-        w_indifferent = world.w_true.copy()
-        w_indifferent[cat] = 0.0
-        indifferent = optimal_policy(world, w_indifferent)
     proxy_values = (None if ensemble is None  # V(s) under the proxy: both splits read it
                     else start_values(world, policy, ensemble.reward(world.features)))
     for split in SPLITS:
-        mu, mu_rand, mu_opt = (feature_expectations(world, p, split) for p in (policy, rand, opt))
+        mu = feature_expectations(world, policy, split)
+        mu_rand, mu_opt = anchor_expectations(world, split)
         true, true_rand, true_opt = (float(m @ world.w_true) for m in (mu, mu_rand, mu_opt))
         out[f"true_return_{split}"] = true
         out[f"true_return_norm_{split}"] = normalise(true, true_rand, true_opt)
@@ -100,22 +97,50 @@ def policy_metrics(
             out[f"proxy_return_{split}"] = float(proxy_values[world.levels(split)].mean())
         if cat is not None:
             out[f"catastrophe_rate_{split}"] = float(mu[cat])
-            out[f"catastrophe_rate_indifferent_{split}"] = float(
-                feature_expectations(world, indifferent, split)[cat]
-            )
-        strict, partial = deception_rates(
-            world, policy, opt, rand, perceived_weights, split, rng, n_episodes
-        )
+            out[f"catastrophe_rate_indifferent_{split}"] = _indifferent_rate(world, split)
+        strict, partial = deception_rates(world, policy, perceived_weights, split, rng,
+                                          n_episodes)
         out[f"deception_rate_{split}"] = strict
         out[f"deception_rate_partial_{split}"] = partial
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def anchor_expectations(world: TabularWorld, split: Split) -> tuple[FloatArray, FloatArray]:
+    """(μ of the uniform-random policy, μ of the optimal policy under w_true), each (K,): the
+    two ends of every normalised return, the same for every run on the world, so computed once
+    (read-only)."""
+    mus = tuple(feature_expectations(world, p, split)
+                for p in (uniform_policy(world), optimal_policy(world, world.w_true)))
+    for m in mus:
+        m.setflags(write=False)
+    return mus[0], mus[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _indifferent_rate(world: TabularWorld, split: Split) -> float:
+    """Expected catastrophe count of the policy optimal under w_true with the catastrophe's
+    weight set to zero."""
+    assert world.catastrophe is not None
+    cat = world.feature_index(world.catastrophe)
+    w_indifferent = world.w_true.copy()
+    w_indifferent[cat] = 0.0
+    return float(feature_expectations(world, optimal_policy(world, w_indifferent), split)[cat])
+
+
+@functools.lru_cache(maxsize=32)
+def _anchor_levels(world: TabularWorld, split: Split, weights: bytes
+                   ) -> tuple[FloatArray, FloatArray]:
+    """(optimal, uniform-random) policies' exact returns per level of the split under the
+    weights (n_levels,) each; the optimum is w_true's."""
+    w = np.frombuffer(weights)
+    return (level_returns(world, optimal_policy(world, world.w_true), w, split),
+            level_returns(world, uniform_policy(world), w, split))
+
+
 def deception_rates(
     world: TabularWorld,
     policy: FloatArray,
-    optimal: FloatArray,
-    random: FloatArray,
     perceived_weights: FloatArray | None,
     split: Split,
     rng: np.random.Generator,
@@ -127,12 +152,12 @@ def deception_rates(
     episodes = sample_episodes(world, policy, n_episodes, rng, split)
     if perceived_weights is None:
         return math.nan, math.nan
-    level_opt_perc = level_returns(world, optimal, perceived_weights, split)
-    sees = np.abs(level_opt_perc - level_returns(world, random, perceived_weights, split)) > 1e-9
+    level_opt_perc, level_rand_perc = _anchor_levels(
+        world, split, np.asarray(perceived_weights, dtype=np.float64).tobytes())
+    sees = np.abs(level_opt_perc - level_rand_perc) > 1e-9
     if not sees.any():
         return math.nan, math.nan
-    level_opt_true = level_returns(world, optimal, world.w_true, split)
-    level_rand_true = level_returns(world, random, world.w_true, split)
+    level_opt_true, level_rand_true = _anchor_levels(world, split, world.w_true.tobytes())
     looks_good = episodes.returns(perceived_weights) >= level_opt_perc[episodes.level] - 1e-9
     gap = level_opt_true - level_rand_true
     true = episodes.returns(world.w_true)

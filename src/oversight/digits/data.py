@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import load_digits
 
 from oversight.types import BoolArray, FloatArray, IntArray
 
@@ -47,6 +46,8 @@ class Split:
 
 def load() -> Digits:
     """All 1797 digits, intensities in [0, 1]."""
+    from sklearn.datasets import load_digits  # 1.5 CPU-s to import: only where digits are used
+
     bunch = load_digits()
     images = np.asarray(bunch.data, dtype=np.float64) / MAX_INTENSITY
     return Digits(images, np.asarray(bunch.target, dtype=np.int64))

@@ -27,6 +27,11 @@ class Adam:
 
     @torch.no_grad()
     def step(self, grads: Sequence[torch.Tensor]) -> None:
+        self.step_unguarded(grads)
+
+    def step_unguarded(self, grads: Sequence[torch.Tensor]) -> None:
+        """`step` for a caller already inside `torch.no_grad()` (entering it costs about as
+        much as a small model's update)."""
         self.steps += 1
         step = float(self.steps)  # torch keeps the count in a float tensor and reads .item()
         bias_correction1 = 1 - self.beta1**step

@@ -31,11 +31,11 @@ from typing import Annotated, Literal, Protocol
 import numpy as np
 from annotated_types import Ge, Interval
 
-from oversight.analysis.metrics import normalise, policy_metrics
+from oversight.analysis.metrics import anchor_expectations, normalise, policy_metrics
 from oversight.learning.distill import distill
 from oversight.learning.planning import (
+    LayeredPlanner,
     feature_expectations,
-    optimal_policy,
     soft_value_iteration,
     uniform_policy,
 )
@@ -118,8 +118,8 @@ class RLHF:
         curves: dict[str, list[tuple[int, float]]] = {"true_return_norm_train": [],
                                                       "rm_val_loss": []}  # x: labels spent
         length = self.segment_length or world.horizon
-        j_rand, j_opt = (float(feature_expectations(world, p, "train") @ world.w_true)
-                         for p in (policy, optimal_policy(world, world.w_true)))
+        rounds_planner = LayeredPlanner(world, "train")
+        j_rand, j_opt = (float(m @ world.w_true) for m in anchor_expectations(world, "train"))
         for r in range(self.rounds):
             allowance = budget.amount * self.spent_by(r) - spend.used(budget.kind)
             if allowance <= 0:
@@ -148,11 +148,14 @@ class RLHF:
                 continue
             ensemble = fit(data, self.reward_model, fit_rng, weight_decay)
             weight_decay = adapt_l2(weight_decay, ensemble)
-            policy = self.optimise(world, ensemble)
+            # rounds act on training levels only: plan where those can lead (bit-identical there)
+            policy = self.optimise(world, ensemble, rounds_planner)
             j = float(feature_expectations(world, policy, "train") @ world.w_true)
             curves["true_return_norm_train"].append((spend.labels, normalise(j, j_rand, j_opt)))
             curves["rm_val_loss"].append((spend.labels, ensemble.val_loss))
 
+        if ensemble is not None:  # the final policy acts on deployment levels too
+            policy = self.optimise(world, ensemble)
         extra: dict[str, float] = {}
         if self.optimizer == "distilled":
             policy, extra["distill_agreement_train"] = distill(world, policy, eval_rng)
@@ -188,17 +191,21 @@ class RLHF:
             return sample_episodes(world, policy, n, rng, "train", self.explore)
         members = ensemble.member_rewards(world.features)  # (M, S, A)
         shares = np.array_split(np.arange(n), len(members))
+        planner = LayeredPlanner(world, "train")  # each member's policy acts, then is replaced
         parts = [
-            sample_episodes(world, soft_value_iteration(r, world.next_state, world.horizon,
-                                                        self.temperature),
-                            len(idx), rng, "train", self.explore)
+            sample_episodes(world, planner.plan(r, self.temperature), len(idx), rng, "train",
+                            self.explore)
             for r, idx in zip(members, shares, strict=True)
         ]
         return functools.reduce(Segments.concat, parts)
 
-    def optimise(self, world: TabularWorld, ensemble: BTEnsemble) -> FloatArray:
-        """Soft value iteration on the ensemble-mean reward at the optimiser's temperature."""
+    def optimise(self, world: TabularWorld, ensemble: BTEnsemble,
+                 planner: LayeredPlanner | None = None) -> FloatArray:
+        """Soft value iteration on the ensemble-mean reward at the optimiser's temperature:
+        with a planner, on its layers only, into its buffer; else everywhere."""
         reward = ensemble.reward(world.features)
+        if planner is not None:
+            return planner.plan(reward, self.temperature)
         return soft_value_iteration(reward, world.next_state, world.horizon, self.temperature)
 
 
