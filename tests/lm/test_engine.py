@@ -211,3 +211,24 @@ def test_an_overoptimization_sweep_is_stored_as_curves_and_fits(tmp_path: Path) 
     proxy = [g for _, g in curves["overopt_best_of_n_proxy_gain"]]
     assert proxy[0] == pytest.approx(0, abs=1e-12) and proxy == sorted(proxy)  # picks by it
     assert "overopt_best_of_n_bon_r2" in rows[0]["metrics"]
+
+
+def test_disagreement_selection_spends_the_same_labels_on_other_pairs(tmp_path: Path) -> None:
+    """Equal labels: "disagreement" asks the uniform arm's first quarter (the same random
+    pairs), then pairs of its own choosing from the rest, never one twice."""
+    spec = SPEC.replace("prompts = 40", "prompts = 80").replace(
+        '[[arms]]\nname = "lay"\noverseer = "lay-guess"\n',
+        '[[arms]]\nname = "active"\noverseer = "oracle"\nlm = { selector = "disagreement" }\n')
+    rows = run_experiment(parse(spec, "lm.toml"), tmp_path, "serial")
+    assert [r["status"] for r in rows] == ["done", "done"], [r.get("error") for r in rows]
+    with sqlite3.connect(tmp_path / "store.sqlite") as db:
+        asked = {arm: [json.loads(d)["prompt"] + "|" + a + "|" + b for d, a, b in db.execute(
+            "SELECT j.detail, j.first_actions, j.second_actions FROM judgments j "
+            "JOIN runs r ON r.key = j.run WHERE r.arm = ? ORDER BY j.idx", (arm,))]
+            for arm in ("oracle", "active")}
+    uniform, active = asked["oracle"], asked["active"]
+    assert len(uniform) == len(active) == 40
+    assert active[:10] == uniform[:10]  # a quarter of the budget on the same random pairs
+    assert len(set(active)) == 40  # the rest are other candidates, each asked once
+    assert active[10:] != uniform[10:]  # chosen by the screening ensemble, not in draw order
+    assert all(r["metrics"]["labels"] == 40 for r in rows)

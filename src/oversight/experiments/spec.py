@@ -105,7 +105,9 @@ KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
                   ("lm", "preferences"): None,
                   ("lm", "reward_body"): "fresh",
                   ("lm", "overoptimization"): 0,
-                  ("lm", "overoptimization_prompts"): 32}
+                  ("lm", "overoptimization_prompts"): 32,
+                  ("lm", "selector"): "uniform",
+                  ("lm", "initial_fraction"): 0.25}
 
 
 SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's

@@ -99,7 +99,12 @@ class LMRLHF:
     preferences: a preference dataset saved with `save_to_disk` (its `train` split's prompt /
     chosen / rejected columns; a path relative to the working directory) whose rows are the
     run's judgments in place of the overseer's; the runner loads it (experiments/
-    preferences.py) and passes it to `run`; the overseer still evaluates."""
+    preferences.py) and passes it to `run`; the overseer still evaluates.
+    selector: which of the `prompts` candidate pairs the budget asks about. "uniform": the
+    first affordable ones (the prompts are random). "disagreement" (Christiano et al. 2017's
+    ensemble disagreement, active learning in two phases): `initial_fraction` of the budget
+    on uniform pairs, an ensemble fitted to those, then the rest of the budget on the
+    remaining pairs whose predicted preference varies most across its members."""
 
     size: str = "tiny"
     base_seed: int | None = 0
@@ -118,6 +123,8 @@ class LMRLHF:
     overoptimization_prompts: Annotated[int, Interval(ge=1, le=4096)] = 32
     reward_body: Literal["fresh", "base"] = "fresh"
     preferences: str | None = None
+    selector: Literal["uniform", "disagreement"] = "uniform"
+    initial_fraction: Annotated[float, Interval(gt=0, le=1)] = 0.25
 
     def run(self, world: TextWorld, overseer: Overseer, budget: Budget, seed: int,
             cache_dir: Path, given: GivenPreferences | None = None) -> RunResult:
@@ -138,9 +145,8 @@ class LMRLHF:
             first, second = [c[0] for c in pairs], [c[1] for c in pairs]
             queries = Queries.pairs(world.segments(prompts, first),
                                     world.segments(prompts, second))
-            asked = affordable(overseer, queries, budget, budget.amount)
-            judgments = _judge(overseer, queries.take(asked), prompts, first, second, asked,
-                               judge_rng)
+            asked, judgments = self.ask(overseer, queries, budget, prompts, first, second,
+                                        tokenizer, base, device, judge_rng, fit_rng)
         else:
             texts, first, second = list(given.prompts), list(given.chosen), list(given.rejected)
             asked, judgments = given.affordable(budget, overseer.wage_per_hour)
@@ -172,6 +178,36 @@ class LMRLHF:
             metrics |= over_metrics
         return RunResult(metrics, curves, _log(texts, first, second, asked, judgments.answer,
                                            judgments.seconds, overseer.name))
+
+    def ask(self, overseer: Overseer, queries: Queries, budget: Budget, prompts: list[Prompt],
+            first: list[str], second: list[str], tokenizer: PreTrainedTokenizerFast,
+            base: PreTrainedModel, device: str, judge_rng: np.random.Generator,
+            fit_rng: np.random.Generator) -> tuple[np.ndarray, Judgments]:
+        """(indices of the candidate pairs asked, the overseer's judgments of them), by the
+        selector (class docstring). `fit_rng` is drawn from only by "disagreement"."""
+        if self.selector == "uniform":
+            asked = affordable(overseer, queries, budget, budget.amount)
+            return asked, _judge(overseer, queries.take(asked), prompts, first, second, asked,
+                                 judge_rng)
+        head = affordable(overseer, queries, budget, self.initial_fraction * budget.amount)
+        judged = _judge(overseer, queries.take(head), prompts, first, second, head, judge_rng)
+        target = np.array([TARGETS.get(Answer(a), math.nan) for a in judged.answer])
+        rest = np.setdiff1d(np.arange(len(queries)), head)
+        if (~np.isnan(target)).sum() < 2 or len(rest) == 0:
+            return head, judged
+        screen = TextRewardEnsemble(tokenizer, replace(self.reward_model, device=device),
+                                    base if self.reward_body == "base" else None)
+        screen.fit([prompts[i].text for i in head], [first[i] for i in head],
+                   [second[i] for i in head], target, fit_rng)
+        texts = [prompts[i].text for i in rest]
+        r1 = screen.predict(texts, [first[i] for i in rest])  # (M, R)
+        r2 = screen.predict(texts, [second[i] for i in rest])
+        score = (1.0 / (1.0 + np.exp(r1 - r2))).var(axis=0)  # members' P(second ≻ first)
+        ordered = rest[np.argsort(-score, kind="stable")]
+        left = budget.amount - Spend().add(judged, overseer.wage_per_hour).used(budget.kind)
+        tail = ordered[affordable(overseer, queries.take(ordered), budget, left)]
+        more = _judge(overseer, queries.take(tail), prompts, first, second, tail, judge_rng)
+        return np.concatenate([head, tail]), Judgments.concat(judged, more)
 
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
                  texts: list[str], reward_fn: RewardFn, first: list[str], second: list[str],
