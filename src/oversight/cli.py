@@ -7,7 +7,7 @@ import sys
 import webbrowser
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -35,9 +35,10 @@ from oversight.experiments.processes import interrupt_on_sigterm
 from oversight.experiments.runner import SUMMARY_FILE, expand, run_experiment, summarise
 from oversight.experiments.store import STORE_FILE, Store, StoreError, damaged, pid_alive
 from oversight.report import FORMATS, write_report
-from oversight.report.build import results_tables
-from oversight.report.document import Table as DocTable
 from oversight.web.cli import labellers_app
+
+if TYPE_CHECKING:
+    from oversight.report.document import Table as DocTable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="oversight-lab: experiments on RLHF and scalable oversight.")
@@ -143,6 +144,8 @@ def run(
         from oversight.report import load_document
 
         _, document = load_document(out)
+        from oversight.report.document import Table as DocTable
+
         print_tables([b for s in document.sections for b in s.blocks if isinstance(b, DocTable)])
     console.print(f"summary: {escape(str(out / SUMMARY_FILE))}   store: "
                   f"{escape(str(out / STORE_FILE))}", highlight=False)
@@ -312,6 +315,8 @@ app.add_typer(labellers_app, name="labellers")
 
 def print_table(summary: list[dict[str, Any]]) -> None:
     """The report's results tables (one per question), drawn in the terminal."""
+    from oversight.report.build import results_tables
+
     print_tables(results_tables(summary))
     console.print(
         "Deployment levels; mean ± 95% bootstrap CI over seeds. true return and perceived: "

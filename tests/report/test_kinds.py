@@ -9,7 +9,7 @@ import numpy as np
 
 from oversight.digits.experiment import Row
 from oversight.overseers.presets import make_overseer
-from oversight.report import KINDS
+from oversight.report import report_kinds
 from oversight.report.build import Tabular, build_document
 from oversight.report.deep import Deep
 from oversight.report.digits import digits_document
@@ -103,8 +103,8 @@ overseer = "oracle"
             for seed, t in enumerate([base, base + 1, base - 1])]
     curves = {r["key"]: {"train_true_return": [(1000, -20.0), (2000, -10.0)]} for r in data}
     assert Deep().accepts(s, data) and not Deep().accepts(s, ROWS)
-    assert next(k for k in KINDS if k.accepts(s, data)).name == "deep"
-    assert next(k for k in KINDS if k.accepts(s, ROWS)).name == "tabular"
+    assert next(k for k in report_kinds() if k.accepts(s, data)).name == "deep"
+    assert next(k for k in report_kinds() if k.accepts(s, ROWS)).name == "tabular"
     doc = assemble(Deep().parts(s, data, curves))
     (claim,) = doc.claims
     assert (claim.better, claim.other, claim.verdict) == ("oracle", "lay-guess", "holds")

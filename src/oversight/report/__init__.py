@@ -1,28 +1,36 @@
 """Reports: an experiment's store becomes an HTML page, a Markdown post, a LaTeX paper and a
-podcast episode, all rendered from one document."""
+podcast episode, all rendered from one document.
+
+The renderers (and matplotlib, about a CPU-second to import) are imported when a report is
+written, so that commands which write none (`oversight run --no-report`, `status`) and the
+run's worker processes forked from them do not pay for them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
 
 from oversight.experiments.runner import experiment_rows
 from oversight.experiments.spec import ExperimentSpec
 from oversight.experiments.store import Store
-from oversight.report import html, latex, markdown, podcast
-from oversight.report.build import Tabular
-from oversight.report.deep import Deep
-from oversight.report.digits import Digits
-from oversight.report.document import Document
-from oversight.report.kinds import Kind, assemble
-from oversight.report.lm import LM
 
-# The first kind that accepts an experiment's runs renders it; tabular accepts anything.
-KINDS: tuple[Kind, ...] = (Digits(), LM(), Deep(), Tabular())
+if TYPE_CHECKING:
+    from oversight.report.document import Document
+    from oversight.report.kinds import Kind
 
 FORMATS = ("html", "md", "latex", "podcast")
+
+
+def report_kinds() -> tuple[Kind, ...]:
+    """The report kinds; the first that accepts an experiment's runs renders it (tabular
+    accepts anything)."""
+    from oversight.report.build import Tabular
+    from oversight.report.deep import Deep
+    from oversight.report.digits import Digits
+    from oversight.report.lm import LM
+
+    return (Digits(), LM(), Deep(), Tabular())
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,9 @@ def load_document(folder: Path) -> tuple[ExperimentSpec, Document]:
         spec = ExperimentSpec.model_validate(experiments[-1][1])
         rows = experiment_rows(spec, store)
         curves = {r["key"]: store.curves(r["key"]) for r in rows if r["status"] == "done"}
-    kind = next(k for k in KINDS if k.accepts(spec, rows))
+    from oversight.report.kinds import assemble
+
+    kind = next(k for k in report_kinds() if k.accepts(spec, rows))
     return spec, assemble(kind.parts(spec, rows, curves))
 
 
@@ -53,6 +63,10 @@ def write_report(folder: Path, formats: tuple[str, ...] = FORMATS) -> Written:
 def write_document(doc: Document, out: Path, formats: tuple[str, ...] = FORMATS) -> Written:
     """Render a document into `out` as index.html, post.md + figures, paper/, arxiv.tar.gz and
     podcast/ (script.txt; episode, chapters and feed.xml where espeak-ng is installed)."""
+    import matplotlib.pyplot as plt
+
+    from oversight.report import html, latex, markdown, podcast
+
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     notes: list[str] = []

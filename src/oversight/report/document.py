@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from oversight.report.claims import Claim, sentence, title_of
+
+if TYPE_CHECKING:  # matplotlib costs about a CPU-second to import: only where figures are drawn
+    from matplotlib.figure import Figure
 
 CITE = re.compile(r"\[(@[\w-]+(?:;\s*@[\w-]+)*)\]")
 
