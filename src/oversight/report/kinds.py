@@ -5,8 +5,8 @@ knows how to read its runs: which measures matter, which figures show them, what
 was. It returns `Parts`; `assemble` turns them into the `Document` every writer renders, always
 the same way: a findings-first abstract (per question one sentence with its answer, the deciding
 number with its 95% interval, and whether that is beyond seed noise) and a claims table at the
-top of the results. A new kind is a `Kind` added to `report_kinds()` (report/__init__.py picks the first
-that accepts the experiment's runs).
+top of the results. A new kind is a `Kind` added to `report_kinds()` (report/__init__.py picks
+the first that accepts the experiment's runs).
 """
 
 from __future__ import annotations
