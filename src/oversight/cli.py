@@ -315,7 +315,7 @@ app.add_typer(labellers_app, name="labellers")
 
 def print_table(summary: list[dict[str, Any]]) -> None:
     """The report's results tables (one per question), drawn in the terminal."""
-    from oversight.report.build import results_tables
+    from oversight.report.tables import results_tables
 
     print_tables(results_tables(summary))
     console.print(

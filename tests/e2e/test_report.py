@@ -15,9 +15,10 @@ import pytest
 from oversight.experiments.runner import run_experiment, summarise
 from oversight.experiments.spec import parse
 from oversight.report import load_document, write_report
-from oversight.report.build import build_document, fmt
+from oversight.report.build import build_document
 from oversight.report.document import Document, Table
 from oversight.report.latex import absolute_paths
+from oversight.report.tables import fmt
 
 SPEC = """
 name = "report-test"

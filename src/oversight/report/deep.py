@@ -16,10 +16,10 @@ import numpy as np
 
 from oversight.analysis.stats import mean_and_halfwidth
 from oversight.report import figures
-from oversight.report.build import fmt, slug
 from oversight.report.claims import Claim
 from oversight.report.document import Block, FigureBlock, Table
 from oversight.report.kinds import Curves, Parts, Rows, claim_pair, family, make_claim
+from oversight.report.tables import fmt, slug
 
 
 def _done(rows: Rows, arm: str) -> Rows:
