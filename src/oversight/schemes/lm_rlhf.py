@@ -58,6 +58,7 @@ from oversight.types import (
 from oversight.worlds.text.base import Prompt, TextSplit, TextWorld
 
 Optimizer = Literal["bon", "grpo", "rloo", "dpo"]
+GOLD_STREAM = 0x601D  # the gold reward model's generator: SeedSequence([seed, GOLD_STREAM])
 TARGETS = {Answer.FIRST: 1.0, Answer.SECOND: 0.0, Answer.TIE: 0.5}  # others: not trained on
 
 
@@ -164,12 +165,8 @@ class LMRLHF:
         device = resolve_device(self.device)
         base, tokenizer = load_or_train(world, self.size, seed if self.base_seed is None
                                         else self.base_seed, cache_dir, device=device)
-        gold: GoldModel | None = None
-        if self.gold == "rm":
-            gold = fit_gold(world, base, tokenizer, replace(self.gold_reward_model,
-                                                            device=device),
-                            self.gold_labels, self.max_new_tokens, rng.spawn(1)[0],
-                            torch_seed + 4)
+        gold = self.gold_model(world, base, tokenizer, seed, device) if self.gold == "rm" \
+            else None
         if given is None:
             prompts = world.prompts("train", self.prompts, prompt_rng)
             texts = [p.text for p in prompts]
@@ -220,6 +217,14 @@ class LMRLHF:
             metrics |= over_metrics
         return RunResult(metrics, curves, _log(texts, first, second, asked, judgments.answer,
                                            judgments.seconds, overseer.name))
+
+    def gold_model(self, world: TextWorld, base: PreTrainedModel,
+                   tokenizer: PreTrainedTokenizerFast, seed: int, device: str) -> GoldModel:
+        """The run's gold reward model (lm_gold.fit_gold), from a generator of its own derived
+        from the run's seed, so the run's other streams are those of a run without one."""
+        rng = np.random.default_rng(np.random.SeedSequence([seed, GOLD_STREAM]))
+        return fit_gold(world, base, tokenizer, replace(self.gold_reward_model, device=device),
+                        self.gold_labels, self.max_new_tokens, rng, int(rng.integers(2**62)))
 
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
                  texts: list[str], reward_fn: RewardFn, first: list[str], second: list[str],
