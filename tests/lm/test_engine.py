@@ -77,6 +77,12 @@ def test_same_seed_same_numbers_and_resume_reruns_nothing(
     ('lm = { optimizer = "ppo" }', "lm.optimizer"),
     ('lm = { nn = 4 }', "did you mean 'n'?"),
     ('digits = { k = 4 }', "digits: settings of the digits task"),
+    ('lm = { overoptimization_objectives = ["max"] }', "overoptimization_objectives.0"),
+    ('lm = { overoptimization_objectives = ["wco", "wco"] }', "each once"),
+    ('lm = { uwo_lambda = -1.0 }', "lm.uwo_lambda"),
+    ('lm = { gold = "human" }', "lm.gold"),
+    ('lm = { gold_labels = 100 }', "used only with gold = 'rm'"),
+    ('lm = { gold = "rm", gold_reward_model = { members = 0 } }', "members: expected"),
 ])
 def test_bad_lm_settings_are_refused(line: str, expected: str) -> None:
     text = SPEC.replace('[[arms]]\nname = "oracle"', f'[[arms]]\nname = "oracle"\n{line}', 1)
@@ -211,3 +217,22 @@ def test_an_overoptimization_sweep_is_stored_as_curves_and_fits(tmp_path: Path) 
     proxy = [g for _, g in curves["overopt_best_of_n_proxy_gain"]]
     assert proxy[0] == pytest.approx(0, abs=1e-12) and proxy == sorted(proxy)  # picks by it
     assert "overopt_best_of_n_bon_r2" in rows[0]["metrics"]
+
+
+def test_new_settings_change_the_key_only_when_set() -> None:
+    """The conservative-ensemble and gold-RM settings left at their defaults (or written out
+    as them) keep a run's key; setting any of them changes it."""
+    from oversight.experiments.spec import run_key
+
+    def key(line: str) -> str:
+        text = SPEC.replace('[[arms]]\nname = "oracle"', f'[[arms]]\nname = "oracle"\n{line}', 1)
+        return run_key(parse(text, "lm.toml").arms[0], 0)
+
+    plain = key("")
+    assert key('lm = { overoptimization_objectives = ["mean"], uwo_lambda = 0.5, '
+               'gold = "true" }') == plain
+    changed = [key(line) for line in (
+        'lm = { overoptimization_objectives = ["mean", "wco"] }', 'lm = { uwo_lambda = 1.0 }',
+        'lm = { gold = "rm" }', 'lm = { gold = "rm", gold_labels = 100 }',
+        'lm = { gold = "rm", gold_reward_model = { n_embd = 48 } }')]
+    assert plain not in changed and len(set(changed)) == len(changed)
