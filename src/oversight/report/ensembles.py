@@ -86,11 +86,11 @@ def ensemble_parts(spec: Any, rows: list[dict[str, Any]],
         for _, label in kinds[1:]:
             if label not in falls:
                 continue
-            fall = float(np.mean(falls[label]))
-            change = 1 - fall / mean_fall if mean_fall > 1e-12 else math.nan
+            its_fall = float(np.mean(falls[label]))
+            change = 1 - its_fall / mean_fall if mean_fall > 1e-12 else math.nan
             shrink = "" if math.isnan(change) else (
                 f", {change:.0%} less" if change >= 0 else f", {-change:.0%} more")
-            sentences.append(f"{label.split(' ')[0]} {fall:.3f}{shrink}")
+            sentences.append(f"{label.split(' ')[0]} {its_fall:.3f}{shrink}")
         if sentences and not math.isnan(mean_fall):
             parts.append(
                 f"Averaged over every arm and seed{where}, the fall after the peak was "

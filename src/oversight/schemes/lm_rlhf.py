@@ -58,6 +58,10 @@ from oversight.types import (
 from oversight.worlds.text.base import Prompt, TextSplit, TextWorld
 
 Optimizer = Literal["bon", "grpo", "rloo", "dpo"]
+# the gold reward model's defaults: one member twice the proxy's default width, more steps
+GOLD_LABELS = 4000
+GOLD_REWARD_MODEL = TextRewardConfig(members=1, n_layer=2, n_embd=64, n_head=4, steps=600,
+                                     device="cpu")
 GOLD_STREAM = 0x601D  # the gold reward model's generator: SeedSequence([seed, GOLD_STREAM])
 TARGETS = {Answer.FIRST: 1.0, Answer.SECOND: 0.0, Answer.TIE: 0.5}  # others: not trained on
 
@@ -135,19 +139,16 @@ class LMRLHF:
     overoptimization_objectives: tuple[Objective, ...] = ("mean",)
     uwo_lambda: Annotated[float, Interval(ge=0, le=1e6)] = 0.5
     gold: Literal["true", "rm"] = "true"
-    gold_labels: Annotated[int, Interval(ge=2, le=1_000_000)] = 4000
-    gold_reward_model: TextRewardConfig = field(default_factory=lambda: TextRewardConfig(
-        members=1, n_layer=2, n_embd=64, n_head=4, steps=600, device="cpu"))
+    gold_labels: Annotated[int, Interval(ge=2, le=1_000_000)] = GOLD_LABELS
+    gold_reward_model: TextRewardConfig = GOLD_REWARD_MODEL
 
     def __post_init__(self) -> None:
         objectives = self.overoptimization_objectives
         if not objectives or len(set(objectives)) != len(objectives):
             raise ValueError("overoptimization_objectives: expected one or more of 'mean', "
                              f"'wco', 'uwo', each once; got {list(objectives)}")
-        defaults = LMRLHF.__dataclass_fields__
-        if self.gold == "true" and (
-                self.gold_labels != defaults["gold_labels"].default
-                or self.gold_reward_model != defaults["gold_reward_model"].default_factory()):  # type: ignore[misc]
+        if self.gold == "true" and (self.gold_labels != GOLD_LABELS
+                                    or self.gold_reward_model != GOLD_REWARD_MODEL):
             raise ValueError("gold_labels, gold_reward_model: settings of the gold reward "
                              "model, used only with gold = 'rm'")
         if self.gold == "rm" and self.preferences is not None:
