@@ -236,3 +236,34 @@ def test_new_settings_change_the_key_only_when_set() -> None:
         'lm = { gold = "rm" }', 'lm = { gold = "rm", gold_labels = 100 }',
         'lm = { gold = "rm", gold_reward_model = { n_embd = 48 } }')]
     assert plain not in changed and len(set(changed)) == len(changed)
+
+
+def test_ensemble_objectives_are_stored_beside_the_mean(tmp_path: Path) -> None:
+    """Selecting by WCO and UWO too leaves the mean's curves as they were (same seed, same
+    numbers) and adds `overopt_best_of_n_wco_*` / `_uwo_*`; with one member, the worst member
+    and the variance-penalised mean are the mean, so all three curves coincide."""
+    from oversight.experiments.store import Store
+
+    sweep = "reward_model = { steps = 30 }\noveroptimization = 8\noveroptimization_prompts = 4"
+    base = SPEC.split('[[arms]]\nname = "lay"')[0].replace("reward_model = { steps = 30 }", sweep)
+    every = '\noveroptimization_objectives = ["mean", "wco", "uwo"]\n'
+    texts = {"mean": base,
+             "all": base.replace(sweep, sweep + every),
+             "one member": base.replace(sweep, sweep.replace("steps = 30", "steps = 30, "
+                                                             "members = 1") + every)}
+    got = {}
+    for name, text in texts.items():
+        rows = run_experiment(parse(text, "lm.toml"), tmp_path / name.replace(" ", "-"),
+                              "serial")
+        assert rows[0]["status"] == "done", rows[0].get("error")
+        with Store(tmp_path / name.replace(" ", "-"), create=False) as store:
+            got[name] = (rows[0]["metrics"], store.curves(rows[0]["key"]))
+    mean_only, everything = got["mean"][1], got["all"][1]
+    assert {k: v for k, v in everything.items() if k in mean_only} == mean_only
+    assert "overopt_best_of_n_wco_true_gain" in everything
+    assert got["all"][0]["overopt_best_of_n_wco_fall"] >= 0
+    one = got["one member"][1]
+    for attr in ("true_gain", "proxy_gain"):
+        for objective in ("wco", "uwo"):
+            assert [v for _, v in one[f"overopt_best_of_n_{objective}_{attr}"]] == \
+                pytest.approx([v for _, v in one[f"overopt_best_of_n_{attr}"]])
