@@ -293,6 +293,8 @@ class LMRLHF:
                 m, c = as_results(kind, pool_sweep(gold_reward, proxy, ns))
                 metrics |= m
                 curves |= c
+        if set(self.overoptimization_objectives) - {"mean"}:
+            metrics |= _disagreement(members, true.ravel())
         return metrics, curves
 
     def evaluate(self, world: TextWorld, overseer: Overseer, base: PreTrainedModel,
@@ -362,6 +364,24 @@ def _judge(overseer: Overseer, queries: Queries, prompts: list[Prompt], first: l
                           tuple(first), tuple(second)).take(asked)
         return overseer.judge_texts(queries, texts, rng)
     return overseer.judge(queries, rng)
+
+
+def _disagreement(members: FloatArray, gold: FloatArray) -> dict[str, float]:
+    """Can the members' disagreement tell where the mean over-estimates? members (M, N) and
+    gold (N,) over the pool (the world's true reward, in either gold mode): the mean std over members; the Pearson correlation across the
+    pool of that std with the over-estimate z(mean) − z(gold) (z: standardised over the pool).
+    WCO and UWO penalise disagreement, so they help only where it correlates positively."""
+    spread = members.std(axis=0)
+    mean = members.mean(axis=0)
+
+    def z(x: FloatArray) -> FloatArray:
+        return (x - x.mean()) / max(float(x.std()), 1e-12)
+
+    over = z(mean) - z(gold)
+    ok = spread.std() > 1e-12 and over.std() > 1e-12
+    return {"overopt_member_std": float(spread.mean()),
+            "overopt_disagreement_overestimate_corr":
+                float(np.corrcoef(spread, over)[0, 1]) if ok else math.nan}
 
 
 def _norm(value: float, low: float, high: float) -> float:
