@@ -83,8 +83,8 @@ def _sweep_method(arms: list[Any]) -> tuple[Block, ...]:
     if rm:
         out.append(
             "Gold reward model (arms with lm.gold = \"rm\", as Gao et al.'s setup): one model "
-            f"({varying(rm, lambda a: setting(a, 'lm.gold_reward_model.members'))} member(s), "
-            f"width {varying(rm, lambda a: setting(a, 'lm.gold_reward_model.n_embd'))}) fitted "
+            f"({varying(rm, lambda a: a.resolved()['lm']['gold_reward_model']['members'])} member(s), "
+            f"width {varying(rm, lambda a: a.resolved()['lm']['gold_reward_model']['n_embd'])}) fitted "
             f"to {varying(rm, lambda a: setting(a, 'lm.gold_labels'))} pairs labelled exactly "
             "by the world's true reward; its preferences, each decisive one flipped with the "
             "overseer's mistake rate, label the proxy's pairs, and its score is the gold of "
