@@ -79,12 +79,15 @@ def _sweep_method(arms: list[Any]) -> tuple[Block, ...]:
             "their minimum (WCO) or the mean minus λ times their variance (UWO, λ = "
             f"{v('lm.uwo_lambda')}) [@coste2023ensembles]. The fall after the peak is the best "
             "gold gain over n minus the gold gain at the largest n.")
+    def gold_rm(arm: Any) -> dict[str, Any]:
+        return dict(arm.resolved()["lm"]["gold_reward_model"])
+
     rm = [a for a in arms if setting(a, "lm.gold", "true") == "rm"]
     if rm:
         out.append(
             "Gold reward model (arms with lm.gold = \"rm\", as Gao et al.'s setup): one model "
-            f"({varying(rm, lambda a: a.resolved()['lm']['gold_reward_model']['members'])} member(s), "
-            f"width {varying(rm, lambda a: a.resolved()['lm']['gold_reward_model']['n_embd'])}) fitted "
+            f"({varying(rm, lambda a: gold_rm(a)['members'])} member(s), "
+            f"width {varying(rm, lambda a: gold_rm(a)['n_embd'])}) fitted "
             f"to {varying(rm, lambda a: setting(a, 'lm.gold_labels'))} pairs labelled exactly "
             "by the world's true reward; its preferences, each decisive one flipped with the "
             "overseer's mistake rate, label the proxy's pairs, and its score is the gold of "

@@ -368,9 +368,10 @@ def _judge(overseer: Overseer, queries: Queries, prompts: list[Prompt], first: l
 
 def _disagreement(members: FloatArray, gold: FloatArray) -> dict[str, float]:
     """Can the members' disagreement tell where the mean over-estimates? members (M, N) and
-    gold (N,) over the pool (the world's true reward, in either gold mode): the mean std over members; the Pearson correlation across the
-    pool of that std with the over-estimate z(mean) − z(gold) (z: standardised over the pool).
-    WCO and UWO penalise disagreement, so they help only where it correlates positively."""
+    gold (N,) over the pool (the world's true reward, in either gold mode): the mean std over
+    members, and the Pearson correlation across the pool of that std with the over-estimate
+    z(mean) − z(gold) (z: standardised over the pool). WCO and UWO penalise disagreement, so
+    they can help only where it correlates positively."""
     spread = members.std(axis=0)
     mean = members.mean(axis=0)
 
