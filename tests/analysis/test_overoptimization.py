@@ -80,3 +80,18 @@ def test_best_of_n_kl_bound_and_monotone_proxy() -> None:
     assert points[0].kl == 0.0 and points[1].kl == pytest.approx(np.log(2) - 0.5)
     proxies = [p.proxy_gain for p in points]
     assert all(b >= a - 1e-9 for a, b in itertools.pairwise(proxies))
+
+
+def test_the_fall_after_the_peak_is_peak_minus_last_point() -> None:
+    """A gold curve rising to 0.5 at the third point and ending at −0.2: the fall is 0.7 and the
+    peak's KL is the third point's; a curve still rising at the end falls by 0."""
+    from oversight.analysis.overoptimization import as_results
+
+    gains = [0.0, 0.3, 0.5, 0.1, -0.2]
+    points = [Point(2**i, float(i), g, float(i)) for i, g in enumerate(gains)]
+    metrics, _ = as_results("bon_test", points)
+    assert metrics["overopt_bon_test_fall"] == pytest.approx(0.7)
+    assert metrics["overopt_bon_test_peak_true_gain"] == pytest.approx(0.5)
+    assert metrics["overopt_bon_test_peak_kl"] == pytest.approx(2.0)
+    rising = [Point(2**i, float(i), 0.1 * i, 0.0) for i in range(5)]
+    assert as_results("up", rising)[0]["overopt_up_fall"] == 0.0

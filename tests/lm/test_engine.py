@@ -77,6 +77,15 @@ def test_same_seed_same_numbers_and_resume_reruns_nothing(
     ('lm = { optimizer = "ppo" }', "lm.optimizer"),
     ('lm = { nn = 4 }', "did you mean 'n'?"),
     ('digits = { k = 4 }', "digits: settings of the digits task"),
+    ('lm = { overoptimization_objectives = ["max"] }', "overoptimization_objectives.0"),
+    ('lm = { overoptimization_objectives = ["wco", "wco"] }', "each once"),
+    ('lm = { uwo_lambda = -1.0 }', "lm.uwo_lambda"),
+    ('lm = { gold = "human" }', "lm.gold"),
+    ('lm = { gold_labels = 100 }', "used only with gold = 'rm'"),
+    ('lm = { gold = "rm", gold_reward_model = { members = 0 } }', "members: expected"),
+    ('lm = { selector = "entropy" }', "lm.selector"),
+    ('lm = { initial_fraction = 0.0 }', "lm.initial_fraction"),
+    ('lm = { gold = "rm", selector = "disagreement" }', "needs selector = 'uniform'"),
 ])
 def test_bad_lm_settings_are_refused(line: str, expected: str) -> None:
     text = SPEC.replace('[[arms]]\nname = "oracle"', f'[[arms]]\nname = "oracle"\n{line}', 1)
@@ -232,3 +241,53 @@ def test_disagreement_selection_spends_the_same_labels_on_other_pairs(tmp_path: 
     assert len(set(active)) == 40  # the rest are other candidates, each asked once
     assert active[10:] != uniform[10:]  # chosen by the screening ensemble, not in draw order
     assert all(r["metrics"]["labels"] == 40 for r in rows)
+
+
+def test_new_settings_change_the_key_only_when_set() -> None:
+    """The conservative-ensemble and gold-RM settings left at their defaults (or written out
+    as them) keep a run's key; setting any of them changes it."""
+    from oversight.experiments.spec import run_key
+
+    def key(line: str) -> str:
+        text = SPEC.replace('[[arms]]\nname = "oracle"', f'[[arms]]\nname = "oracle"\n{line}', 1)
+        return run_key(parse(text, "lm.toml").arms[0], 0)
+
+    plain = key("")
+    assert key('lm = { overoptimization_objectives = ["mean"], uwo_lambda = 0.5, '
+               'gold = "true" }') == plain
+    changed = [key(line) for line in (
+        'lm = { overoptimization_objectives = ["mean", "wco"] }', 'lm = { uwo_lambda = 1.0 }',
+        'lm = { gold = "rm" }', 'lm = { gold = "rm", gold_labels = 100 }',
+        'lm = { gold = "rm", gold_reward_model = { n_embd = 48 } }')]
+    assert plain not in changed and len(set(changed)) == len(changed)
+
+
+def test_ensemble_objectives_are_stored_beside_the_mean(tmp_path: Path) -> None:
+    """Selecting by WCO and UWO too leaves the mean's curves as they were (same seed, same
+    numbers) and adds `overopt_best_of_n_wco_*` / `_uwo_*`; with one member, the worst member
+    and the variance-penalised mean are the mean, so all three curves coincide."""
+    from oversight.experiments.store import Store
+
+    sweep = "reward_model = { steps = 30 }\noveroptimization = 8\noveroptimization_prompts = 4"
+    base = SPEC.split('[[arms]]\nname = "lay"')[0].replace("reward_model = { steps = 30 }", sweep)
+    every = '\noveroptimization_objectives = ["mean", "wco", "uwo"]\n'
+    texts = {"mean": base,
+             "all": base.replace(sweep, sweep + every),
+             "one member": base.replace(sweep, sweep.replace("steps = 30", "steps = 30, "
+                                                             "members = 1") + every)}
+    got = {}
+    for name, text in texts.items():
+        rows = run_experiment(parse(text, "lm.toml"), tmp_path / name.replace(" ", "-"),
+                              "serial")
+        assert rows[0]["status"] == "done", rows[0].get("error")
+        with Store(tmp_path / name.replace(" ", "-"), create=False) as store:
+            got[name] = (rows[0]["metrics"], store.curves(rows[0]["key"]))
+    mean_only, everything = got["mean"][1], got["all"][1]
+    assert {k: v for k, v in everything.items() if k in mean_only} == mean_only
+    assert "overopt_best_of_n_wco_true_gain" in everything
+    assert got["all"][0]["overopt_best_of_n_wco_fall"] >= 0
+    one = got["one member"][1]
+    for attr in ("true_gain", "proxy_gain"):
+        for objective in ("wco", "uwo"):
+            assert [v for _, v in one[f"overopt_best_of_n_{objective}_{attr}"]] == \
+                pytest.approx([v for _, v in one[f"overopt_best_of_n_{attr}"]])

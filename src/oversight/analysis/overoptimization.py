@@ -129,7 +129,13 @@ def fit(points: list[Point], form: str) -> Fit:
 def as_results(kind: str, points: list[Point]
                ) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
     """A pressure sweep as a run's metrics (both fits, the peak, the last point) and curves,
-    named `overopt_{kind}_...`, as reports read them for every kind of run."""
+    named `overopt_{kind}_...`, as reports read them for every kind of run.
+
+    The fall after the peak, `overopt_{kind}_fall`, is measured on the points themselves, not on
+    a fit: max_k true_gain_k − true_gain_K, the highest gold gain over the sweep minus the gold
+    gain at the last (highest-pressure: largest n, lowest temperature) point; ≥ 0, and 0 when the
+    gold gain is highest at the last point (no over-optimisation within the sweep). Same units as
+    the gains (e.g. true reward per completion)."""
     metrics: dict[str, float] = {}
     curves = {f"overopt_{kind}_{attr}": [(i, float(getattr(p, attr)))
                                           for i, p in enumerate(points)]
@@ -142,4 +148,5 @@ def as_results(kind: str, points: list[Point]
     metrics[f"overopt_{kind}_peak_kl"] = peak.kl
     metrics[f"overopt_{kind}_final_true_gain"] = points[-1].true_gain
     metrics[f"overopt_{kind}_final_proxy_gain"] = points[-1].proxy_gain
+    metrics[f"overopt_{kind}_fall"] = peak.true_gain - points[-1].true_gain
     return metrics, curves

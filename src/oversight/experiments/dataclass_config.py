@@ -52,7 +52,8 @@ def build(cls: type[T], data: dict[str, Any], where: str) -> T:
         lines = []
         for err in e.errors():
             path = ".".join(str(p) for p in err["loc"])
-            lines.append(f"{where}.{path}: {err['msg']} (given: {err.get('input')!r})")
+            at = f"{where}.{path}" if path else where
+            lines.append(f"{at}: {err['msg']} (given: {err.get('input')!r})")
         raise ValueError("; ".join(lines)) from None
 
 

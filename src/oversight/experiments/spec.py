@@ -107,7 +107,12 @@ KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
                   ("lm", "overoptimization"): 0,
                   ("lm", "overoptimization_prompts"): 32,
                   ("lm", "selector"): "uniform",
-                  ("lm", "initial_fraction"): 0.25}
+                  ("lm", "initial_fraction"): 0.25,
+                  ("lm", "overoptimization_objectives"): ["mean"],
+                  ("lm", "uwo_lambda"): 0.5,
+                  ("lm", "gold"): "true"}
+# hashed only with ("lm", "gold") = "rm", the one setting that uses them (else refused as set)
+GOLD_RM_SETTINGS = ("gold_labels", "gold_reward_model")
 
 
 SCHEME_SECTIONS = ("debate", "rrm", "amplification", "adversarial")  # parameters beyond rlhf's
@@ -323,6 +328,9 @@ class ArmSpec(Strict):
             from oversight.experiments.preferences import fingerprint
 
             config["lm"]["preferences"] = fingerprint(Path(self.lm["preferences"]).resolve())
+        if "lm" in config and config["lm"].get("gold", "true") == "true":
+            for key in GOLD_RM_SETTINGS:
+                config["lm"].pop(key, None)
         for path, default in KEYED_WHEN_SET.items():
             *parents, key = path
             table = config

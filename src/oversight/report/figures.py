@@ -6,6 +6,7 @@ printed in grey. Axes carry units; error bars are 95% bootstrap intervals over s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -152,4 +153,49 @@ def overoptimization(
     twin.spines[["top"]].set_visible(False)
     ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     fig.tight_layout()
+    return fig
+
+
+def overoptimization_panels(
+    panels: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]], title: str,
+    reference: str = "base",
+) -> Figure:
+    """One panel per objective (e.g. mean, WCO, UWO), side by side on shared axes; in each,
+    per arm: d = √KL(π ‖ π_reference) on x, gold gain (solid, left axis) and the objective's
+    own proxy gain (dashed, right axis)."""
+    from matplotlib.lines import Line2D
+
+    n_arms = max((len(lines) for lines in panels.values()), default=1)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels) + 1.2, 3.6 + 0.2 * n_arms),
+                             sharey=True, squeeze=False)
+    twins: list[plt.Axes] = []
+    arms: dict[str, int] = {}
+    for ax, (panel, lines) in zip(axes[0], panels.items(), strict=True):
+        twin = ax.twinx()
+        if twins:
+            twin.sharey(twins[0])
+        twins.append(twin)
+        for arm, (d, true, proxy) in lines.items():
+            i = arms.setdefault(arm, len(arms))
+            order = np.argsort(d)
+            ax.plot(d[order], true[order], marker=MARKERS[i % 8], markersize=3.5,
+                    color=OKABE_ITO[i % 8])
+            twin.plot(d[order], proxy[order], linestyle="--", color=OKABE_ITO[i % 8], alpha=0.7)
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.set_title(panel, fontsize=9)
+        ax.set_xlabel(f"d = √KL(π ‖ π_{reference})  [nats^½]", fontsize=8)
+        _style(ax)
+        twin.spines[["top"]].set_visible(False)
+    for twin in twins[:-1]:
+        twin.tick_params(labelright=False)
+    axes[0][0].set_ylabel("gold gain (solid)")
+    twins[-1].set_ylabel("proxy gain (dashed)")
+    handles = [Line2D([], [], color=OKABE_ITO[i % 8], marker=MARKERS[i % 8], label=arm)
+               for arm, i in arms.items()]
+    handles += [Line2D([], [], color="black", label="gold"),
+                Line2D([], [], color="black", linestyle="--", label="proxy (the objective)")]
+    fig.legend(handles=handles, fontsize=7, frameon=False, loc="lower center",
+               ncol=min(3, len(handles)))
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0.06 + 0.035 * math.ceil(len(handles) / 3), 1, 1))
     return fig

@@ -8,6 +8,7 @@ from typing import Any
 
 from oversight.report.build import _overseer_table, _world_table, tabular_parts
 from oversight.report.document import Block
+from oversight.report.ensembles import ensemble_parts
 from oversight.report.kinds import Curves, Parts, Rows
 from oversight.report.settings import overseer_values, setting, varying
 
@@ -52,7 +53,46 @@ def method(spec: Any) -> tuple[Block, ...]:
         "tenth of that range below the best). Catastrophe rate: the share of deployment "
         "completions with the world's catastrophe feature. Intervals are 95% bootstraps over "
         "seeds; arms share seeds, so differences are paired.",
+        *_sweep_method(arms),
     )
+
+
+def _sweep_method(arms: list[Any]) -> tuple[Block, ...]:
+    """The over-optimisation sweep's objectives and gold, where the arms use them (settings
+    left at their defaults are absent from an arm's resolved table: hence the defaults)."""
+    from oversight.schemes.lm_rlhf import LMRLHF
+
+    d = LMRLHF()
+
+    def v(path: str, show: Any = str) -> str:
+        key = path.split(".")[1]
+        return varying(arms, lambda a: setting(a, path, getattr(d, key)), show)
+
+    out: list[Block] = []
+    if any(setting(a, "lm.overoptimization", 0) for a in arms):
+        out.append(
+            f"Over-optimisation: {v('lm.overoptimization')} base completions of each of "
+            f"{v('lm.overoptimization_prompts')} fresh prompts, scored by gold and proxy; "
+            "best-of-n for n = 1, 2, 4 … up to the pool size by the unbiased estimator over the "
+            "pool [@gao2022overoptimization], selecting by the ensemble objectives "
+            f"{v('lm.overoptimization_objectives', lambda o: ', '.join(o))}: the members' mean, "
+            "their minimum (WCO) or the mean minus λ times their variance (UWO, λ = "
+            f"{v('lm.uwo_lambda')}) [@coste2023ensembles]. The fall after the peak is the best "
+            "gold gain over n minus the gold gain at the largest n.")
+    def gold_rm(arm: Any) -> dict[str, Any]:
+        return dict(arm.resolved()["lm"]["gold_reward_model"])
+
+    rm = [a for a in arms if setting(a, "lm.gold", "true") == "rm"]
+    if rm:
+        out.append(
+            "Gold reward model (arms with lm.gold = \"rm\", as Gao et al.'s setup): one model "
+            f"({varying(rm, lambda a: gold_rm(a)['members'])} member(s), "
+            f"width {varying(rm, lambda a: gold_rm(a)['n_embd'])}) fitted "
+            f"to {varying(rm, lambda a: setting(a, 'lm.gold_labels'))} pairs labelled exactly "
+            "by the world's true reward; its preferences, each decisive one flipped with the "
+            "overseer's mistake rate, label the proxy's pairs, and its score is the gold of "
+            "the sweep, beside the world's true reward.")
+    return tuple(out)
 
 
 class LM:
@@ -65,6 +105,7 @@ class LM:
 
     def parts(self, spec: Any, rows: Rows, curves: Curves) -> Parts:
         parts = tabular_parts(spec, rows, curves, method)
+        parts = replace(parts, results=(*parts.results, *ensemble_parts(spec, rows, curves)))
         worlds = sorted({a.world for a in spec.arms})
         done = sum(r["status"] == "done" for r in rows)
         return replace(

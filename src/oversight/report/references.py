@@ -66,6 +66,13 @@ BIB: dict[str, tuple[str, str]] = {  # key -> (in-text form, BibTeX entry)
   journal = {arXiv preprint arXiv:2210.10760},
   year = {2022}
 }"""),
+    "coste2023ensembles": ("Coste et al., 2023", """@inproceedings{coste2023ensembles,
+  title = {Reward Model Ensembles Help Mitigate Overoptimization},
+  author = {Coste, Thomas and Anwar, Usman and Kirk, Robert and Krueger, David},
+  booktitle = {International Conference on Learning Representations},
+  year = {2024},
+  note = {arXiv:2310.02743}
+}"""),
     "osband2016bootstrapped": ("Osband et al., 2016", """@inproceedings{osband2016bootstrapped,
   title = {Deep Exploration via Bootstrapped {DQN}},
   author = {Osband, Ian and Blundell, Charles and Pritzel, Alexander and Van Roy, Benjamin},

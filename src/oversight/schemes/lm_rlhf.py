@@ -38,10 +38,12 @@ from transformers import GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerFa
 from oversight.analysis.overoptimization import as_results
 from oversight.learning.lm.base_model import load_or_train, sample
 from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n, pool_sweep
+from oversight.learning.lm.conservative import Objective, ensemble_objective
 from oversight.learning.lm.kl import sequence_logprobs
 from oversight.learning.lm.reward_model import TextRewardConfig, TextRewardEnsemble
 from oversight.learning.lm.trl_common import LMTrainConfig, RewardFn, resolve_device
 from oversight.protocols import Overseer, ReadsTexts
+from oversight.schemes.lm_gold import GoldModel, fit_gold, gold_judgments
 from oversight.schemes.loop import affordable, spend_metrics
 from oversight.types import (
     Answer,
@@ -56,6 +58,11 @@ from oversight.types import (
 from oversight.worlds.text.base import Prompt, TextSplit, TextWorld
 
 Optimizer = Literal["bon", "grpo", "rloo", "dpo"]
+# the gold reward model's defaults: one member twice the proxy's default width, more steps
+GOLD_LABELS = 4000
+GOLD_REWARD_MODEL = TextRewardConfig(members=1, n_layer=2, n_embd=64, n_head=4, steps=600,
+                                     device="cpu")
+GOLD_STREAM = 0x601D  # the gold reward model's generator: SeedSequence([seed, GOLD_STREAM])
 TARGETS = {Answer.FIRST: 1.0, Answer.SECOND: 0.0, Answer.TIE: 0.5}  # others: not trained on
 
 
@@ -93,6 +100,17 @@ class LMRLHF:
     samples for each of `overoptimization_prompts` fresh training prompts, scored by the true
     reward (gold) and the fitted ensemble (proxy); best-of-n for n = 1, 2, 4, … ≤ N by the
     unbiased estimator (best_of_n.pool_sweep), stored as `overopt_best_of_n_*` curves and fits.
+    overoptimization_objectives: the ensemble objectives best-of-n selects by in that sweep
+    (learning/lm/conservative.py, Coste et al. 2023): "mean" (curves `overopt_best_of_n_*`),
+    "wco" (the members' minimum, `overopt_best_of_n_wco_*`), "uwo" (mean − uwo_lambda ·
+    variance over members, `overopt_best_of_n_uwo_*`); each curve's proxy gain is that
+    objective's own score, its true gain the gold one.
+    gold: what the over-optimisation sweep's gold reward is: "true" (the world's exact true
+    reward) or "rm" (Gao et al. 2022's setup: a gold reward model, `gold_reward_model`, fitted
+    to `gold_labels` exactly labelled comparisons, schemes/lm_gold.py; its preferences label the
+    proxy's training pairs, each decisive one flipped with the overseer's `mistake` rate, and
+    its scores are the gold; the world's true reward is kept beside it as the curves
+    `overopt_best_of_n[_OBJ]_world_*`).
     reward_body: the reward model members' transformer body: "fresh" (a small GPT-2 from
     scratch, reward_model's n_layer/n_embd) or "base" (a copy of the pre-trained base model's,
     as RLHF reward models start from the policy's weights: Ouyang et al. 2022).
@@ -125,6 +143,27 @@ class LMRLHF:
     preferences: str | None = None
     selector: Literal["uniform", "disagreement"] = "uniform"
     initial_fraction: Annotated[float, Interval(gt=0, le=1)] = 0.25
+    overoptimization_objectives: tuple[Objective, ...] = ("mean",)
+    uwo_lambda: Annotated[float, Interval(ge=0, le=1e6)] = 0.5
+    gold: Literal["true", "rm"] = "true"
+    gold_labels: Annotated[int, Interval(ge=2, le=1_000_000)] = GOLD_LABELS
+    gold_reward_model: TextRewardConfig = GOLD_REWARD_MODEL
+
+    def __post_init__(self) -> None:
+        objectives = self.overoptimization_objectives
+        if not objectives or len(set(objectives)) != len(objectives):
+            raise ValueError("overoptimization_objectives: expected one or more of 'mean', "
+                             f"'wco', 'uwo', each once; got {list(objectives)}")
+        if self.gold == "true" and (self.gold_labels != GOLD_LABELS
+                                    or self.gold_reward_model != GOLD_REWARD_MODEL):
+            raise ValueError("gold_labels, gold_reward_model: settings of the gold reward "
+                             "model, used only with gold = 'rm'")
+        if self.gold == "rm" and self.selector != "uniform":
+            raise ValueError("gold: 'rm' relabels the asked pairs by the gold reward model after "
+                             "they are chosen; it needs selector = 'uniform'")
+        if self.gold == "rm" and self.preferences is not None:
+            raise ValueError("gold: 'rm' relabels the pairs the run samples by the gold reward "
+                             "model; it cannot be combined with `preferences` (given labels)")
 
     def run(self, world: TextWorld, overseer: Overseer, budget: Budget, seed: int,
             cache_dir: Path, given: GivenPreferences | None = None) -> RunResult:
@@ -137,6 +176,8 @@ class LMRLHF:
         device = resolve_device(self.device)
         base, tokenizer = load_or_train(world, self.size, seed if self.base_seed is None
                                         else self.base_seed, cache_dir, device=device)
+        gold = self.gold_model(world, base, tokenizer, seed, device) if self.gold == "rm" \
+            else None
         if given is None:
             prompts = world.prompts("train", self.prompts, prompt_rng)
             texts = [p.text for p in prompts]
@@ -147,6 +188,12 @@ class LMRLHF:
                                     world.segments(prompts, second))
             asked, judgments = self.ask(overseer, queries, budget, prompts, first, second,
                                         tokenizer, base, device, judge_rng, fit_rng)
+            if gold is not None:  # the gold model answers; the overseer's time was charged
+                rationality = getattr(overseer, "rationality", None)
+                judgments = gold_judgments(
+                    gold, [texts[i] for i in asked], [first[i] for i in asked],
+                    [second[i] for i in asked], judgments.seconds,
+                    float(getattr(rationality, "mistake", 0.0)), judge_rng)
         else:
             texts, first, second = list(given.prompts), list(given.chosen), list(given.rejected)
             asked, judgments = given.affordable(budget, overseer.wage_per_hour)
@@ -154,6 +201,8 @@ class LMRLHF:
         target = np.array([TARGETS.get(Answer(a), math.nan) for a in judgments.answer])
 
         metrics: dict[str, float] = spend_metrics(spend) | _answer_rates(judgments.answer)
+        if gold is not None:
+            metrics["gold_rm_agreement"] = gold.report.val_accuracy
         kept = ~np.isnan(target)
         policy: PreTrainedModel = base
         rm: TextRewardEnsemble | None = None  # nothing to learn from: the base model is the policy
@@ -174,7 +223,7 @@ class LMRLHF:
         curves: dict[str, list[tuple[int, float]]] = {}
         if self.overoptimization and rm is not None:
             over_metrics, curves = self.overoptimize(world, base, tokenizer, rm, rng.spawn(1)[0],
-                                                     torch_seed + 3)
+                                                     torch_seed + 3, gold)
             metrics |= over_metrics
         return RunResult(metrics, curves, _log(texts, first, second, asked, judgments.answer,
                                            judgments.seconds, overseer.name))
@@ -208,6 +257,14 @@ class LMRLHF:
         tail = ordered[affordable(overseer, queries.take(ordered), budget, left)]
         more = _judge(overseer, queries.take(tail), prompts, first, second, tail, judge_rng)
         return np.concatenate([head, tail]), Judgments.concat(judged, more)
+
+    def gold_model(self, world: TextWorld, base: PreTrainedModel,
+                   tokenizer: PreTrainedTokenizerFast, seed: int, device: str) -> GoldModel:
+        """The run's gold reward model (lm_gold.fit_gold), from a generator of its own derived
+        from the run's seed, so the run's other streams are those of a run without one."""
+        rng = np.random.default_rng(np.random.SeedSequence([seed, GOLD_STREAM]))
+        return fit_gold(world, base, tokenizer, replace(self.gold_reward_model, device=device),
+                        self.gold_labels, self.max_new_tokens, rng, int(rng.integers(2**62)))
 
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
                  texts: list[str], reward_fn: RewardFn, first: list[str], second: list[str],
@@ -247,21 +304,37 @@ class LMRLHF:
 
     def overoptimize(self, world: TextWorld, base: PreTrainedModel,
                      tokenizer: PreTrainedTokenizerFast, rm: TextRewardEnsemble,
-                     rng: np.random.Generator, seed: int
+                     rng: np.random.Generator, seed: int, gold: GoldModel | None = None
                      ) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
-        """Gold (true) and proxy (ensemble mean) reward of best-of-n against √KL, n = 1, 2, 4,
-        … up to the pool size (Gao et al. 2022), on fresh training prompts."""
+        """Gold and proxy reward of best-of-n against √KL, n = 1, 2, 4, … up to the pool size
+        (Gao et al. 2022), on fresh training prompts, for each ensemble objective: the gold is
+        the world's true reward, or the `gold` model's score (then the true reward is measured
+        too, as kind `..._world`)."""
         prompts = world.prompts("train", self.overoptimization_prompts, rng)
         pool = sample(cast(GPT2LMHeadModel, base), tokenizer, [p.text for p in prompts],
                       n=self.overoptimization, max_new_tokens=self.max_new_tokens, seed=seed)
         flat_prompts = [p for p in prompts for _ in range(self.overoptimization)]
         flat = [c for row in pool for c in row]
         shape = (len(prompts), self.overoptimization)
+        flat_texts = [p.text for p in flat_prompts]
         true = (world.features(flat_prompts, flat) @ world.w_true).reshape(shape)
-        proxy = rm.mean([p.text for p in flat_prompts], flat).reshape(shape)
+        golds = {"": true} if gold is None else {
+            "": gold.score(flat_texts, flat).reshape(shape), "_world": true}
+        members = rm.predict(flat_texts, flat)  # (M, P·N)
         ns = sorted({2**k for k in range(self.overoptimization.bit_length())}
                     | {self.overoptimization})
-        return as_results("best_of_n", pool_sweep(true, proxy, ns))
+        metrics: dict[str, float] = {}
+        curves: dict[str, list[tuple[int, float]]] = {}
+        for objective in self.overoptimization_objectives:
+            proxy = ensemble_objective(members, objective, self.uwo_lambda).reshape(shape)
+            for suffix, gold_reward in golds.items():
+                kind = "best_of_n" + ("" if objective == "mean" else f"_{objective}") + suffix
+                m, c = as_results(kind, pool_sweep(gold_reward, proxy, ns))
+                metrics |= m
+                curves |= c
+        if set(self.overoptimization_objectives) - {"mean"}:
+            metrics |= _disagreement(members, true.ravel())
+        return metrics, curves
 
     def evaluate(self, world: TextWorld, overseer: Overseer, base: PreTrainedModel,
                  policy: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
@@ -330,6 +403,25 @@ def _judge(overseer: Overseer, queries: Queries, prompts: list[Prompt], first: l
                           tuple(first), tuple(second)).take(asked)
         return overseer.judge_texts(queries, texts, rng)
     return overseer.judge(queries, rng)
+
+
+def _disagreement(members: FloatArray, gold: FloatArray) -> dict[str, float]:
+    """Can the members' disagreement tell where the mean over-estimates? members (M, N) and
+    gold (N,) over the pool (the world's true reward, in either gold mode): the mean std over
+    members, and the Pearson correlation across the pool of that std with the over-estimate
+    z(mean) − z(gold) (z: standardised over the pool). WCO and UWO penalise disagreement, so
+    they can help only where it correlates positively."""
+    spread = members.std(axis=0)
+    mean = members.mean(axis=0)
+
+    def z(x: FloatArray) -> FloatArray:
+        return (x - x.mean()) / max(float(x.std()), 1e-12)
+
+    over = z(mean) - z(gold)
+    ok = spread.std() > 1e-12 and over.std() > 1e-12
+    return {"overopt_member_std": float(spread.mean()),
+            "overopt_disagreement_overestimate_corr":
+                float(np.corrcoef(spread, over)[0, 1]) if ok else math.nan}
 
 
 def _norm(value: float, low: float, high: float) -> float:
