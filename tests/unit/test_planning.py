@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from oversight.learning.planning import (
+    LayeredPlanner,
     feature_expectations,
     level_returns,
     optimal_policy,
+    reachable_layers,
     soft_value_iteration,
     start_values,
     uniform_policy,
@@ -99,3 +101,30 @@ def test_sampled_episodes_follow_the_transition_table() -> None:
     np.testing.assert_array_equal(ep.states[:, 1:], world.next_state[ep.states[:, :-1],
                                                                      ep.actions[:, :-1]])
     np.testing.assert_array_equal(ep.states[:, 0], world.train_levels[ep.level])
+
+
+@pytest.mark.parametrize("name", ["camera-room", "hidden-hazard", "lie-in-wait"])
+@pytest.mark.parametrize("temperature", [0.0, 0.3])
+def test_planning_on_reachable_layers_is_bit_identical_where_they_reach(
+        name: str, temperature: float) -> None:
+    """Layer t holds every state an episode from the split's levels can occupy at step t
+    (checked by sampling a uniform policy); planning on the layers gives the full planner's
+    π there, bit for bit, and a uniform π elsewhere; LayeredPlanner reuses its buffer."""
+    world = make_world(name)
+    layers = reachable_layers(world, "train")
+    episodes = sample_episodes(world, uniform_policy(world), 300, np.random.default_rng(0),
+                               "train")
+    for t, at in enumerate(layers):
+        assert set(episodes.states[:, t].tolist()) <= set(at.tolist())
+    planner = LayeredPlanner(world, "train")
+    for seed in range(2):
+        reward = world.reward_table(np.random.default_rng(seed).normal(size=world.n_features))
+        full = soft_value_iteration(reward, world.next_state, world.horizon, temperature)
+        layered = planner.plan(reward, temperature)
+        for t, at in enumerate(layers):
+            assert np.array_equal(layered[t, at], full[t, at])
+            off = np.setdiff1d(np.arange(world.n_states), at)
+            assert np.all(layered[t, off] == 1 / world.n_actions)
+        # the training levels' returns need nothing off the layers
+        assert np.array_equal(feature_expectations(world, layered, "train"),
+                              feature_expectations(world, full, "train"))

@@ -136,22 +136,26 @@ def feature_expectations(world: TabularWorld, policy: FloatArray, split: Split) 
 
     Where few state-actions carry probability (a near-deterministic policy reaches few states)
     only those are visited: skipping exact zeros leaves every sum bit-identical, as both paths
-    add the same non-zero terms in the same (state, action) order."""
+    add the same non-zero terms in the same (state, action) order. The state distribution at
+    step t is zero off layer t (`reachable_layers`), so the non-zeros are looked for there."""
     d = world.initial_distribution(split)
     mu = np.zeros(world.n_features)
+    n_actions = world.n_actions
     flat_next = world.next_state.ravel()
     flat_features = world.features.reshape(-1, world.n_features)
-    for t in range(world.horizon):
-        sa = d[:, None] * policy[t]
-        flat = sa.ravel()
-        nz = np.flatnonzero(flat)
-        if 4 * len(nz) < len(flat):
-            mass = flat[nz]
+    for t, at in enumerate(reachable_layers(world, split)):
+        on_layer = (d[at, None] * policy[t, at]).ravel()  # (|layer| · A,) in (s, a) order
+        nz = np.flatnonzero(on_layer)
+        if 4 * len(nz) < world.n_states * n_actions:
+            mass = on_layer[nz]
+            nz = at[nz // n_actions] * n_actions + nz % n_actions  # flat (s, a) indices
             mu += np.add.reduce(mass[:, None] * flat_features[nz], axis=0)
             d = np.bincount(flat_next[nz], weights=mass, minlength=world.n_states).astype(float)
         else:
+            sa = d[:, None] * policy[t]
             mu += np.einsum("sa,sak->k", sa, world.features)
-            d = np.bincount(flat_next, weights=flat, minlength=world.n_states).astype(float)
+            d = np.bincount(flat_next, weights=sa.ravel(),
+                            minlength=world.n_states).astype(float)
     return mu
 
 
