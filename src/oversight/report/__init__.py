@@ -18,9 +18,10 @@ from oversight.report.digits import Digits
 from oversight.report.document import Document
 from oversight.report.kinds import Kind, assemble
 from oversight.report.lm import LM
+from oversight.report.w2s import WeakToStrongKind
 
 # The first kind that accepts an experiment's runs renders it; tabular accepts anything.
-KINDS: tuple[Kind, ...] = (Digits(), LM(), Deep(), Tabular())
+KINDS: tuple[Kind, ...] = (Digits(), WeakToStrongKind(), LM(), Deep(), Tabular())
 
 FORMATS = ("html", "md", "latex", "podcast")
 

@@ -74,7 +74,7 @@ class WeakToStrong:
     train: Annotated[int, Interval(ge=8, le=200_000)] = 1000
     val: Annotated[int, Interval(ge=8, le=100_000)] = 200
     test: Annotated[int, Interval(ge=8, le=100_000)] = 1000
-    weak: FineTuneConfig = field(default_factory=FineTuneConfig)
+    weak: FineTuneConfig = field(default_factory=lambda: FineTuneConfig(lr=2e-3))
     strong: FineTuneConfig = field(default_factory=FineTuneConfig)
     alpha: Annotated[float, Interval(ge=0, le=1)] = 0.5
     warmup: Annotated[float, Interval(ge=0, le=1)] = 0.2

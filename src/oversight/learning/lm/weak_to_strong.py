@@ -48,12 +48,12 @@ class FineTuneConfig:
     """epochs over the training set, `batch_size` examples a step, AdamW at peak `lr`; pool:
     where the head reads the body; eval_every: steps between evaluations."""
 
-    epochs: float = 2.0
+    epochs: float = 4.0
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.01
     pool: Pool = "last"
-    eval_every: int = 10
+    eval_every: int = 25
 
     def __post_init__(self) -> None:
         problems = []
