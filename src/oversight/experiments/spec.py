@@ -409,7 +409,7 @@ def _check_path(path: str) -> None:
                 raise ValueError(f"sweep over {path!r}: name a value inside it, "
                                  f"e.g. {path}.{next(iter(annotation.model_fields))}")
             model = annotation
-        elif part in ("deep", "digits", "lm", "w2s") and not last:  # checked when the arm is validated
+        elif part in ("deep", "digits", "lm", "w2s") and not last:  # checked with the arm
             return
         elif part.endswith("_params"):  # free-form: one more key, checked when the arm is
             if len(parts) != i + 2:

@@ -51,7 +51,8 @@ def _ci(values: np.ndarray, percent: bool = False) -> str:
         return "–"
     low, high = bootstrap_ci(finite)
     scale, digits = (100.0, 1) if percent else (1.0, 2)
-    text = f"{scale * finite.mean():.{digits}f} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
+    mean, low, high = (f"{scale * x:.{digits}f}" for x in (finite.mean(), low, high))
+    text = f"{mean} [{low}, {high}]"
     return text.replace("-", "−")
 
 
