@@ -146,7 +146,7 @@ def test_a_run_is_deterministic_and_its_metrics_consistent(tmp_path: Path) -> No
     again = TINY.run(world, 5, tmp_path)
     timing = {"seconds", "cpu_seconds"}
     same = {k: v for k, v in first.metrics.items() if k not in timing}
-    assert same == {k: v for k, v in again.metrics.items() if k not in timing}
+    np.testing.assert_equal(same, {k: v for k, v in again.metrics.items() if k not in timing})
     assert first.curves == again.curves
     m = first.metrics
     for student in ("naive", "conf", "naive_es", "conf_es"):
@@ -185,12 +185,11 @@ def _parse(world: str = "lm-sycophancy", extra: str = "") -> object:
      "smaller than the supervisor"),
     ("lm-sycophancy", 'w2s = { label = ["correct"], strong_size = "huge" }', "unknown model size"),
     ("lm-sycophancy", 'w2s = { label = ["correct"], trian = 10 }', "did you mean 'train'"),
-    ("lm-sycophancy", 'w2s = { label = ["correct"], train = "10" }', "w2s.train"),
     ("lm-sycophancy", 'w2s = { label = ["correct"], alpha = 2.0 }', "w2s.alpha"),
     ("lm-sycophancy", 'w2s = { label = ["correct"], strong = { pool = "max" } }', "w2s.strong"),
     ("lm-sycophancy", 'overseer = "expert"\nw2s = { label = ["correct"] }', "leave overseer"),
     ("lm-sycophancy", 'budget = { amount = 10 }\nw2s = { label = ["correct"] }', "budget"),
-    ("lm-sycophancy", 'lm = { size = "tiny" }\nw2s = { label = ["correct"] }', "in [w2s]"),
+    ("lm-sycophancy", 'lm = { size = "tiny" }\nw2s = { label = ["correct"] }', r"in \[w2s\]"),
     ("camera-room", 'w2s = { label = ["correct"] }', "text worlds"),
 ])
 def test_settings_are_validated_with_clear_errors(world: str, extra: str, message: str) -> None:

@@ -51,8 +51,8 @@ def _ci(values: np.ndarray, percent: bool = False) -> str:
         return "–"
     low, high = bootstrap_ci(finite)
     scale, digits = (100.0, 1) if percent else (1.0, 2)
-    mean, low, high = (f"{scale * x:.{digits}f}" for x in (finite.mean(), low, high))
-    text = f"{mean} [{low}, {high}]"
+    shown = [f"{scale * x:.{digits}f}" for x in (finite.mean(), low, high)]
+    text = f"{shown[0]} [{shown[1]}, {shown[2]}]"
     return text.replace("-", "−")
 
 
@@ -64,6 +64,26 @@ def _pgr_cell(rows: Rows, arm: str, student: str) -> str:
         return "– (no gap)"
     text = f"{s.mean:.2f} [{s.low:.2f}, {s.high:.2f}]; of means {s.of_means:.2f}"
     return text.replace("-", "−")
+
+
+def _gap(rows: Rows, arm: str) -> str:
+    """Ceiling − weak accuracy in percentage points, paired by seed, with its interval."""
+    d = paired_difference(seed_values(rows, arm, "weak_accuracy"),
+                          seed_values(rows, arm, "ceiling_accuracy"))
+    if d.n == 0:
+        return "–"
+    return f"{100 * d.mean:+.1f} [{100 * d.low:.1f}, {100 * d.high:.1f}]".replace("-", "−")
+
+
+def _accuracy_figure(names: list[str], bars: dict[str, list[figures.Bar]]) -> Any:
+    """Grouped accuracy bars, the axis from a little below the lowest bar (differences of a
+    few points are what matter)."""
+    figure = figures.grouped_bars(names, bars, "test accuracy (%)",
+                                  "Weak supervisor, students and ceiling", percent=True)
+    means = [b.mean - b.half for bs in bars.values() for b in bs if not math.isnan(b.mean)]
+    if means:
+        figure.axes[0].set_ylim(max(0.0, 100 * min(means) - 5), 100)
+    return figure
 
 
 def _claim(rows: Rows, arm: Any) -> Claim:
@@ -121,31 +141,36 @@ class WeakToStrongKind:
             "Test accuracy (%) of the weak supervisor, the students and the strong ceiling per "
             "task: mean over seeds [95% bootstrap interval]; 'majority': always answering the "
             "commoner label",
-            ("task", "majority", "weak", "naive", "confidence", "naive, ES", "confidence, ES",
-             "ceiling", "seeds"),
+            ("task", "majority", "weak", "naive", "confidence", "ceiling", "seeds"),
             tuple((a.name, *(_ci(_values(rows, a.name, m), True) for m in (
                 "majority_accuracy", "weak_accuracy", "naive_accuracy", "conf_accuracy",
-                "naive_es_accuracy", "conf_es_accuracy", "ceiling_accuracy")),
+                "ceiling_accuracy")),
                 str(len(seed_values(rows, a.name, "weak_accuracy")))) for a in arms),
-            name="w2s-accuracy", note="ES: early-stopped on the weak labels of the validation "
-                                      "set.")
+            name="w2s-accuracy")
         pgrs = Table(
             "Performance gap recovered per task: the mean of per-seed PGRs [95% bootstrap "
             "interval], and the PGR of the mean accuracies, beside Burns et al.'s "
             "[@burns2023weak]",
-            ("task", "naive", "confidence loss", "naive, ES", "confidence, ES",
+            ("task", "gap (pp)", "naive", "confidence loss", "naive, ES", "confidence, ES",
              "Burns et al. 2023"),
-            tuple((a.name, *(_pgr_cell(rows, a.name, key) for key, _ in STUDENTS),
+            tuple((a.name, _gap(rows, a.name),
+                   *(_pgr_cell(rows, a.name, key) for key, _ in STUDENTS),
                    BURNS.get(a.w2s.get("task", ""), "")) for a in arms),
             name="w2s-pgr-table",
-            note="– (no gap): the ceiling did not beat the weak supervisor on any seed, so "
-                 "there was no gap to recover.")
+            note="gap: ceiling − weak accuracy in percentage points, paired by seed [95% "
+                 "bootstrap interval]; where it contains zero, PGR divides by noise. ES: "
+                 "early-stopped on the weak labels of the validation set. – (no gap): the "
+                 "ceiling did not beat the weak supervisor on any seed.")
         agreement = Table(
-            "Student–supervisor agreement on the test set (% of predictions equal to the weak "
-            "model's) and the weak labels' accuracy on the students' training set",
-            ("task", "weak labels correct", "naive agrees", "confidence agrees"),
+            "Early-stopped students' test accuracy (%, ES: the evaluation with the best "
+            "accuracy against the weak labels of the validation set), student–supervisor "
+            "agreement on the test set (% of predictions equal to the weak model's) and the weak "
+            "labels' accuracy on the students' training set",
+            ("task", "naive, ES", "confidence, ES", "weak labels correct", "naive agrees",
+             "confidence agrees"),
             tuple((a.name, *(_ci(_values(rows, a.name, m), True) for m in (
-                "weak_label_accuracy", "naive_agreement", "conf_agreement"))) for a in arms))
+                "naive_es_accuracy", "conf_es_accuracy", "weak_label_accuracy",
+                "naive_agreement", "conf_agreement"))) for a in arms))
         seconds = [r["metrics"].get("seconds", math.nan) for r in rows if r["status"] == "done"]
         cpu = [r["metrics"].get("cpu_seconds", math.nan) for r in rows if r["status"] == "done"]
         results: tuple[Block, ...] = (
@@ -160,9 +185,7 @@ class WeakToStrongKind:
             FigureBlock("w2s-accuracy-bars", "Test accuracy per task of the weak supervisor, "
                         "the naive and confidence-loss students and the strong ceiling. Error "
                         "bars: 95% bootstrap intervals over seeds.",
-                        figures.grouped_bars(names, acc_bars, "test accuracy (%)",
-                                             "Weak supervisor, students and ceiling",
-                                             percent=True)),
+                        _accuracy_figure(names, acc_bars)),
             accuracies, agreement,
             f"The {len(seconds)} finished runs took {np.nansum(seconds):.0f} s of wall time and "
             f"{np.nansum(cpu):.0f} CPU-seconds in all, base-model pre-training included where a "
