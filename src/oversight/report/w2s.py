@@ -17,7 +17,7 @@ import numpy as np
 from oversight.analysis.pgr import summarise_pgr
 from oversight.analysis.stats import bootstrap_ci, paired_difference
 from oversight.report import figures
-from oversight.report.claims import Claim
+from oversight.report.claims import Claim, title_of
 from oversight.report.document import Block, FigureBlock, Table
 from oversight.report.kinds import Curves, Parts, Rows, seed_values
 
@@ -62,7 +62,8 @@ def _pgr_cell(rows: Rows, arm: str, student: str) -> str:
                       _values(rows, arm, "ceiling_accuracy"))
     if s.n == 0:
         return "– (no gap)"
-    text = f"{s.mean:.2f} [{s.low:.2f}, {s.high:.2f}]; of means {s.of_means:.2f}"
+    of_means = "–" if math.isnan(s.of_means) else f"{s.of_means:.2f}"
+    text = f"{s.mean:.2f} [{s.low:.2f}, {s.high:.2f}]; of means {of_means}"
     return text.replace("-", "−")
 
 
@@ -75,6 +76,16 @@ def _gap(rows: Rows, arm: str) -> str:
     return f"{100 * d.mean:+.1f} [{100 * d.low:.1f}, {100 * d.high:.1f}]".replace("-", "−")
 
 
+CLIP = 2.0  # the PGR figure's axis: ±CLIP
+
+
+def _pgr_figure(names: list[str], bars: dict[str, list[figures.Bar]]) -> Any:
+    figure = figures.grouped_bars(names, bars, "PGR", "Weak-to-strong: performance gap "
+                                  "recovered", reference=1.0)
+    figure.axes[0].set_ylim(-CLIP, CLIP)
+    return figure
+
+
 def _accuracy_figure(names: list[str], bars: dict[str, list[figures.Bar]]) -> Any:
     """Grouped accuracy bars, the axis from a little below the lowest bar (differences of a
     few points are what matter)."""
@@ -84,6 +95,21 @@ def _accuracy_figure(names: list[str], bars: dict[str, list[figures.Bar]]) -> An
     if means:
         figure.axes[0].set_ylim(max(0.0, 100 * min(means) - 5), 100)
     return figure
+
+
+def _answer(rows: Rows, arm: Any) -> Claim | str:
+    """The task's claim (confidence loss vs naive), or, where the ceiling does not beat the
+    weak supervisor beyond seed noise, a sentence saying there was no gap to recover."""
+    d = paired_difference(seed_values(rows, arm.name, "weak_accuracy"),
+                          seed_values(rows, arm.name, "ceiling_accuracy"))
+    if d.n >= 2 and d.low > 0:
+        return _claim(rows, arm)
+    head = title_of(arm.question or arm.name)
+    if d.n == 0:
+        return f"{head}: not measured; no finished runs of the {arm.name} task."
+    return (f"{head}: no gap to recover; in {arm.world}, the strong ceiling's accuracy minus "
+            f"the weak supervisor's is {_gap(rows, arm.name)} percentage points (95% interval "
+            f"over {d.n} paired seeds), not beyond seed noise, so PGR is undefined or divides by noise.")
 
 
 def _claim(rows: Rows, arm: Any) -> Claim:
@@ -177,10 +203,9 @@ class WeakToStrongKind:
             FigureBlock("w2s-pgr", "Performance gap recovered per task, naive vs confidence "
                         "loss (and each early-stopped on weak validation labels); 0 = the weak "
                         "supervisor, 1 = the strong ceiling (dashed). Error bars: 95% bootstrap "
-                        "intervals over seeds.",
-                        figures.grouped_bars(names, pgr_bars, "PGR",
-                                             "Weak-to-strong: performance gap recovered",
-                                             reference=1.0)),
+                        f"intervals over seeds; the axis is clipped to [{-CLIP:g}, {CLIP:g}] "
+                        "(a tiny gap makes PGR huge: the table gives every value).",
+                        _pgr_figure(names, pgr_bars)),
             pgrs,
             FigureBlock("w2s-accuracy-bars", "Test accuracy per task of the weak supervisor, "
                         "the naive and confidence-loss students and the strong ceiling. Error "
@@ -201,7 +226,7 @@ class WeakToStrongKind:
                      f": {len(arms)} arms × {spec.seeds} seeds, {done} finished runs, and "
                      "measured how much of the gap to the strong ceiling each student "
                      "recovered, naively and with the auxiliary confidence loss."),
-            questions=tuple((a.question or a.name, _claim(rows, a)) for a in arms),
+            questions=tuple((a.question or a.name, _answer(rows, a)) for a in arms),
             introduction=(
                 "Future overseers may be weaker than the models they supervise. Burns et al. "
                 "[@burns2023weak] study the analogy of a weak model supervising a strong one: "
