@@ -109,7 +109,8 @@ def _answer(rows: Rows, arm: Any) -> Claim | str:
         return f"{head}: not measured; no finished runs of the {arm.name} task."
     return (f"{head}: no gap to recover; in {arm.world}, the strong ceiling's accuracy minus "
             f"the weak supervisor's is {_gap(rows, arm.name)} percentage points (95% interval "
-            f"over {d.n} paired seeds), not beyond seed noise, so PGR is undefined or divides by noise.")
+            f"over {d.n} paired seeds), not beyond seed noise, so PGR is undefined or divides "
+            "by noise.")
 
 
 def _claim(rows: Rows, arm: Any) -> Claim:
