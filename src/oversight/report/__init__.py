@@ -29,8 +29,9 @@ def report_kinds() -> tuple[Kind, ...]:
     from oversight.report.deep import Deep
     from oversight.report.digits import Digits
     from oversight.report.lm import LM
+    from oversight.report.w2s import WeakToStrongKind
 
-    return (Digits(), LM(), Deep(), Tabular())
+    return (Digits(), WeakToStrongKind(), LM(), Deep(), Tabular())
 
 
 @dataclass(frozen=True)

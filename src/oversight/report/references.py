@@ -87,4 +87,12 @@ BIB: dict[str, tuple[str, str]] = {  # key -> (in-text form, BibTeX entry)
   booktitle = {International Conference on Learning Representations},
   year = {2024}
 }"""),
+    "burns2023weak": ("Burns et al., 2023", """@article{burns2023weak,
+  title = {Weak-to-Strong Generalization: Eliciting Strong Capabilities With Weak Supervision},
+  author = {Burns, Collin and Izmailov, Pavel and Kirchner, Jan Hendrik and Baker, Bowen and
+            Gao, Leo and Aschenbrenner, Leopold and Chen, Yining and Ecoffet, Adrien and
+            Joglekar, Manas and Leike, Jan and Sutskever, Ilya and Wu, Jeff},
+  journal = {arXiv preprint arXiv:2312.09390},
+  year = {2023}
+}"""),
 }
