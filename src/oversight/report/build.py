@@ -30,6 +30,7 @@ from oversight.report import figures
 from oversight.report.claims import Claim, title_of
 from oversight.report.document import Block, Document, FigureBlock, Table
 from oversight.report.kinds import Parts, assemble, claim_pair, make_claim
+from oversight.report.overopt_claims import overoptimization_claim
 from oversight.report.settings import overseer_values, setting, varying
 from oversight.report.tables import fmt, groups, results_tables, short, slug
 from oversight.types import Queries, Segments
@@ -241,13 +242,21 @@ def _single_arm(question: str, arm: ArmSpec, r: dict[str, Any]) -> str:
 def _claims(spec: ExperimentSpec, summary: list[dict[str, Any]],
             rows: list[dict[str, Any]]) -> list[tuple[str, Claim | str]]:
     """Per question, the claim that its last arm does better than its first (kinds.claim_pair):
-    on hazards in deployment where either arm has any, else on normalised true return."""
+    on hazards in deployment where either arm has any, else on normalised true return; where
+    its runs swept best-of-n against their reward model, the over-optimisation claim instead
+    (overopt_claims.py)."""
     by_name = {r["arm"]: r for r in summary}
     out: list[tuple[str, Claim | str]] = []
     for question in dict.fromkeys(a.question or "results" for a in spec.arms):
         arms = [a for a in spec.arms if (a.question or "results") == question]
         pair = claim_pair(arms)
         table = f"results-{slug(question)}"
+        last = arms[-1]
+        over = overoptimization_claim(question, last.world, last, short(by_name[last.name]),
+                                      rows, table)
+        if over is not None:
+            out.append((question, over))
+            continue
         if pair is None:
             out.append((question, _single_arm(question, arms[0], by_name[arms[0].name])))
             continue

@@ -17,11 +17,21 @@ OPTIMIZERS = {"bon": "best-of-n sampling from the base model",
               "dpo": "DPO on the judgments themselves (TRL's DPOTrainer)"}
 
 
+def _default(path: str) -> Any:
+    """LMRLHF's default at 'lm.a.b' (an arm's resolved table omits some defaults)."""
+    from oversight.schemes.lm_rlhf import LMRLHF
+
+    value: Any = LMRLHF()
+    for key in path.split(".")[1:]:
+        value = getattr(value, key)
+    return value
+
+
 def method(spec: Any) -> tuple[Block, ...]:
     arms = list(spec.arms)
 
     def v(path: str, show: Any = str) -> str:
-        return varying(arms, lambda a: setting(a, path), show)
+        return varying(arms, lambda a: setting(a, path, _default(path)), show)
 
     budgets = varying(arms, lambda a: f"{a.budget.amount:g} {a.budget.kind}")
     return (
@@ -60,13 +70,8 @@ def method(spec: Any) -> tuple[Block, ...]:
 def _sweep_method(arms: list[Any]) -> tuple[Block, ...]:
     """The over-optimisation sweep's objectives and gold, where the arms use them (settings
     left at their defaults are absent from an arm's resolved table: hence the defaults)."""
-    from oversight.schemes.lm_rlhf import LMRLHF
-
-    d = LMRLHF()
-
     def v(path: str, show: Any = str) -> str:
-        key = path.split(".")[1]
-        return varying(arms, lambda a: setting(a, path, getattr(d, key)), show)
+        return varying(arms, lambda a: setting(a, path, _default(path)), show)
 
     out: list[Block] = []
     if any(setting(a, "lm.overoptimization", 0) for a in arms):

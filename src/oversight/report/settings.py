@@ -29,12 +29,24 @@ def _find(tree: Any, section: str, key: str) -> Any:
     return MISSING
 
 
+def _at(tree: Any, keys: list[str]) -> Any:
+    """The value at a path of keys from the root, or MISSING."""
+    for k in keys:
+        if not isinstance(tree, dict) or k not in tree:
+            return MISSING
+        tree = tree[k]
+    return tree
+
+
 def setting(arm: Any, path: str, default: Any = None) -> Any:
     """`arm`'s resolved value at 'section.key' (e.g. 'rlhf.explore',
     'reward_model.members'), or `default` where the arm has no such setting (or it is None:
     "use the default")."""
     section, _, key = path.rpartition(".")
-    found = _find(arm.resolved(), section, key)
+    tree = arm.resolved()
+    found = _at(tree, path.split(".")) if "." in section else MISSING  # 'lm.reward_model.x'
+    if found is MISSING:
+        found = _find(tree, section.rpartition(".")[2], key)
     return default if found is MISSING or found is None else found
 
 
