@@ -291,3 +291,24 @@ def test_ensemble_objectives_are_stored_beside_the_mean(tmp_path: Path) -> None:
         for objective in ("wco", "uwo"):
             assert [v for _, v in one[f"overopt_best_of_n_{objective}_{attr}"]] == \
                 pytest.approx([v for _, v in one[f"overopt_best_of_n_{attr}"]])
+
+
+def test_rl_checkpoints_trace_gold_and_proxy_against_kl(tmp_path: Path) -> None:
+    """GRPO measured along its run: the base model at step 0 (no gain, no KL), then a point at
+    every checkpoint step, stored as over-optimisation curves with their fits."""
+    from oversight.experiments.store import Store
+
+    spec = SPEC.split('[[arms]]\nname = "lay"')[0].replace(
+        "reward_model = { steps = 30 }",
+        'reward_model = { steps = 30 }\noptimizer = "grpo"\nrl_checkpoints = 2\n'
+        "rl_checkpoint_samples = 2\noveroptimization_prompts = 4\n"
+        "train = { steps = 4, batch_size = 8, num_generations = 4 }")
+    rows = run_experiment(parse(spec, "lm.toml"), tmp_path, "serial")
+    assert rows[0]["status"] == "done", rows[0].get("error")
+    with Store(tmp_path, create=False) as store:
+        curves = store.curves(rows[0]["key"])
+    assert [s for _, s in curves["overopt_grpo_pressure"]] == [0, 2, 4]  # steps
+    kl = [v for _, v in curves["overopt_grpo_kl"]]
+    assert kl[0] == 0 and all(v >= 0 for v in kl)
+    assert curves["overopt_grpo_true_gain"][0][1] == 0
+    assert "overopt_grpo_fall" in rows[0]["metrics"]

@@ -109,6 +109,8 @@ KEYED_WHEN_SET = {("rlhf", "member_exploration"): True,
                   ("lm", "overoptimization_prompts"): 32,
                   ("lm", "selector"): "uniform",
                   ("lm", "initial_fraction"): 0.25,
+                  ("lm", "rl_checkpoints"): 0,
+                  ("lm", "rl_checkpoint_samples"): 8,
                   ("lm", "overoptimization_objectives"): ["mean"],
                   ("lm", "uwo_lambda"): 0.5,
                   ("lm", "gold"): "true"}

@@ -35,7 +35,7 @@ import numpy as np
 from annotated_types import Interval
 from transformers import GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerFast
 
-from oversight.analysis.overoptimization import as_results
+from oversight.analysis.overoptimization import Point, as_results
 from oversight.learning.lm.base_model import load_or_train, sample
 from oversight.learning.lm.best_of_n import best_of_n, kl_best_of_n, pool_sweep
 from oversight.learning.lm.conservative import Objective, ensemble_objective
@@ -122,7 +122,13 @@ class LMRLHF:
     first affordable ones (the prompts are random). "disagreement" (Christiano et al. 2017's
     ensemble disagreement, active learning in two phases): `initial_fraction` of the budget
     on uniform pairs, an ensemble fitted to those, then the rest of the budget on the
-    remaining pairs whose predicted preference varies most across its members."""
+    remaining pairs whose predicted preference varies most across its members.
+    rl_checkpoints: for `grpo` / `rloo`, the policy is measured at this many evenly spaced
+    optimiser steps (0: never) on `overoptimization_prompts` fresh training prompts,
+    `rl_checkpoint_samples` completions each: gold (true) and proxy (ensemble-mean) reward gain
+    over the base model's samples and KL(π ‖ π_base) in nats per completion (the mean
+    log-probability ratio of the policy's own samples), stored as the over-optimisation curves
+    `overopt_{grpo|rloo}_*` with both fits (Gao et al. 2022's RL setting)."""
 
     size: str = "tiny"
     base_seed: int | None = 0
@@ -143,6 +149,8 @@ class LMRLHF:
     preferences: str | None = None
     selector: Literal["uniform", "disagreement"] = "uniform"
     initial_fraction: Annotated[float, Interval(gt=0, le=1)] = 0.25
+    rl_checkpoints: Annotated[int, Interval(ge=0, le=1000)] = 0
+    rl_checkpoint_samples: Annotated[int, Interval(ge=1, le=1024)] = 8
     overoptimization_objectives: tuple[Objective, ...] = ("mean",)
     uwo_lambda: Annotated[float, Interval(ge=0, le=1e6)] = 0.5
     gold: Literal["true", "rm"] = "true"
@@ -205,6 +213,8 @@ class LMRLHF:
             metrics["gold_rm_agreement"] = gold.report.val_accuracy
         kept = ~np.isnan(target)
         policy: PreTrainedModel = base
+        track: _RLTrack | None = None
+        track_curves: dict[str, list[tuple[int, float]]] = {}
         rm: TextRewardEnsemble | None = None  # nothing to learn from: the base model is the policy
         if kept.sum() >= 2:
             rm = TextRewardEnsemble(tokenizer, replace(self.reward_model, device=device),
@@ -214,13 +224,22 @@ class LMRLHF:
                             [second[i] for i in idx], target[kept], fit_rng)
             metrics["rm_agreement"] = report.val_accuracy
             reward_fn = rm.reward_fn(self.conservative)
+            if self.rl_checkpoints and self.optimizer in ("grpo", "rloo"):
+                track = _RLTrack(world, base, tokenizer, rm, self, np.random.default_rng(
+                    np.random.SeedSequence([seed, RL_TRACK_STREAM])))
             policy = self.optimise(base, tokenizer, texts, reward_fn, first, second, asked,
-                                   judgments.answer, replace(self.train, device=device))
+                                   judgments.answer, replace(self.train, device=device), track)
+            if track is not None:
+                over, rl_curves = as_results(self.optimizer, track.points)
+                metrics |= over
+                track_curves = rl_curves
         splits: tuple[TextSplit, TextSplit] = ("train", "deploy")
         for split, split_rng in zip(splits, eval_rng.spawn(2), strict=True):
             metrics |= self.evaluate(world, overseer, base, policy, tokenizer, rm, split,
                                      split_rng, torch_seed)
         curves: dict[str, list[tuple[int, float]]] = {}
+        if rm is not None and track is not None:
+            curves |= track_curves
         if self.overoptimization and rm is not None:
             over_metrics, curves = self.overoptimize(world, base, tokenizer, rm, rng.spawn(1)[0],
                                                      torch_seed + 3, gold)
@@ -268,9 +287,10 @@ class LMRLHF:
 
     def optimise(self, base: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
                  texts: list[str], reward_fn: RewardFn, first: list[str], second: list[str],
-                 asked: np.ndarray, answers: np.ndarray, config: LMTrainConfig
-                 ) -> PreTrainedModel:
-        """The optimised policy (for `bon`, the base model: selection happens at sampling)."""
+                 asked: np.ndarray, answers: np.ndarray, config: LMTrainConfig,
+                 track: _RLTrack | None = None) -> PreTrainedModel:
+        """The optimised policy (for `bon`, the base model: selection happens at sampling);
+        GRPO / RLOO report to `track` at its checkpoints."""
         match self.optimizer:
             case "bon":
                 return base
@@ -279,8 +299,9 @@ class LMRLHF:
                 from oversight.learning.lm.rloo import train_rloo
 
                 trainer = train_grpo if self.optimizer == "grpo" else train_rloo
+                every = 0 if track is None else max(1, config.steps // self.rl_checkpoints)
                 model, _ = trainer(copy.deepcopy(base), tokenizer, texts, reward_fn,
-                                   config)
+                                   config, None if track is None else track.measure, every)
                 return model
             case "dpo":
                 from datasets import Dataset
@@ -447,3 +468,42 @@ def _log(texts: list[str], first: list[str], second: list[str], asked: np.ndarra
             "second_actions": [second[i] for i in asked], "overseer": [overseer] * n,
             "answer": answers.tolist(), "seconds": seconds.tolist(),
             "detail": [json.dumps({"prompt": texts[i]}) for i in asked]}
+
+
+RL_TRACK_STREAM = 0x524C  # the RL checkpoints' own generator: other streams stay as without them
+
+
+class _RLTrack:
+    """The RL run's over-optimisation points: the base model at step 0, then the policy at each
+    checkpoint (LMRLHF.rl_checkpoints), on one fixed set of fresh training prompts."""
+
+    def __init__(self, world: TextWorld, base: PreTrainedModel,
+                 tokenizer: PreTrainedTokenizerFast, rm: TextRewardEnsemble, scheme: LMRLHF,
+                 rng: np.random.Generator) -> None:
+        self.world, self.base, self.tokenizer, self.rm = world, base, tokenizer, rm
+        self.k, self.max_new_tokens = scheme.rl_checkpoint_samples, scheme.max_new_tokens
+        self.prompts = world.prompts("train", scheme.overoptimization_prompts, rng)
+        self.seed = int(rng.integers(2**62))
+        self.points: list[Point] = []
+        true, proxy, _ = self._score(base)
+        self.base_true, self.base_proxy = true, proxy
+        self.points.append(Point(0, 0.0, 0.0, 0.0))
+
+    def _score(self, model: PreTrainedModel) -> tuple[float, float, list[str]]:
+        texts = [p.text for p in self.prompts]
+        out = sample(cast(GPT2LMHeadModel, model), self.tokenizer, texts, n=self.k,
+                     max_new_tokens=self.max_new_tokens, seed=self.seed)
+        flat = [c for row in out for c in row]
+        flat_prompts = [p for p in self.prompts for _ in range(self.k)]
+        true = float((self.world.features(flat_prompts, flat) @ self.world.w_true).mean())
+        proxy = float(self.rm.mean([p.text for p in flat_prompts], flat).mean())
+        return true, proxy, flat
+
+    def measure(self, step: int, policy: PreTrainedModel) -> None:
+        true, proxy, flat = self._score(policy)
+        texts = [p.text for p in self.prompts for _ in range(self.k)]
+        kl = float(np.mean(sequence_logprobs(policy, self.tokenizer, texts, flat)
+                           - sequence_logprobs(self.base, self.tokenizer, texts, flat)))
+        # a Monte Carlo KL can dip below 0 early on: 0 there, so that d = √KL exists
+        self.points.append(Point(step, max(kl, 0.0), true - self.base_true,
+                                 proxy - self.base_proxy))

@@ -20,6 +20,8 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import RLOOConfig, RLOOTrainer
 
 from oversight.learning.lm.trl_common import (
+    Checkpoint,
+    Checkpoints,
     LMTrainConfig,
     RewardFn,
     StepLog,
@@ -57,9 +59,12 @@ def train_rloo(
     prompts: list[str],
     reward_fn: RewardFn,
     config: LMTrainConfig,
+    checkpoint: Checkpoint | None = None,
+    every: int = 0,
 ) -> tuple[PreTrainedModel, list[StepLog]]:
     """Train `model` in place on `prompts` (cycled) against `reward_fn`; returns it and a StepLog
-    per step (mean reward of the step's completions, TRL's per-token KL, seconds)."""
+    per step (mean reward of the step's completions, TRL's per-token KL, seconds).
+    `checkpoint(step, model)` is called every `every` steps (trl_common.Checkpoints)."""
     if not prompts:
         raise ValueError("train_rloo: prompts is empty")
     logger = StepLogger()
@@ -71,7 +76,7 @@ def train_rloo(
                 args=rloo_args(config, out),
                 train_dataset=Dataset.from_dict({"prompt": list(prompts)}),
                 processing_class=generation_tokenizer(tokenizer),
-                callbacks=[logger],
+                callbacks=[logger, Checkpoints(checkpoint, every)],
             )
         quiet(trainer).train()
     model = cast(PreTrainedModel, trainer.model)

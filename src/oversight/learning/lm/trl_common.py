@@ -198,6 +198,29 @@ class StepLogger(TrainerCallback):
         ))
 
 
+Checkpoint = Callable[[int, PreTrainedModel], None]  # (optimiser step, the policy now)
+
+
+class Checkpoints(TrainerCallback):
+    """Calls `at(step, model)` every `every` optimiser steps (and not at all for every = 0),
+    with the model in eval mode and gradients off, then hands it back to training: for
+    measuring the policy along an RL run (over-optimisation against KL, Gao et al. 2022)."""
+
+    def __init__(self, at: Checkpoint | None, every: int) -> None:
+        self.at, self.every = at, every
+
+    def on_step_end(self, args: TrainingArguments, state: TrainerState,
+                    control: TrainerControl, **kwargs: Any) -> None:
+        model = kwargs.get("model")
+        if self.at is None or self.every <= 0 or state.global_step % self.every or model is None:
+            return
+        training = model.training
+        model.eval()
+        with torch.no_grad():
+            self.at(state.global_step, model)
+        model.train(training)
+
+
 def quiet(trainer: Trainer) -> Trainer:
     """Drop the callback that prints every log dict to stdout (disable_tqdm installs it)."""
     trainer.remove_callback(PrinterCallback)
